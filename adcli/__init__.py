@@ -1,0 +1,37 @@
+"""adcli: exact derivatives of math expressions and small programs, by reverse-mode automatic
+differentiation on a computational graph (a tape), from the command line or from Python.
+
+>>> from adcli import compile
+>>> program = compile("h = tanh(w*x + b); (h - t)^2")
+>>> result = program.gradient(w=0.5, x=2.0, b=-0.3, t=1.0)
+>>> round(result.value, 12), list(result.gradient)
+(0.156524855783, ['w', 'x', 'b', 't'])
+"""
+
+from __future__ import annotations
+
+from .errors import AdcliError, EvaluationError, ExitStatus
+from .graph import Gradient, Program, Tape, Var, fn
+from .parse import parse
+
+__version__ = "0.1.0"
+
+
+def compile(text: str) -> Program:  # noqa: A001 - the name a user reaches for: compile once, run many
+    """Parse a program's text into its graph, ready to evaluate at any number of points."""
+    return parse(text)
+
+
+__all__ = [
+    "AdcliError",
+    "EvaluationError",
+    "ExitStatus",
+    "Gradient",
+    "Program",
+    "Tape",
+    "Var",
+    "compile",
+    "fn",
+    "parse",
+    "__version__",
+]

@@ -1,0 +1,320 @@
+"""Command lines of the form ``adcli CMD PROGRAM [BINDINGS...] [OPTIONS]``, parsed by hand.
+
+Click cannot pair an unknown option with its value (``--x 0.5``), takes ``-x^2`` for an option
+and abbreviates long options; adcli's bindings need all three the other way round.  So each
+command declares its options here, and everything shaped like ``--name VALUE``,
+``--name=VALUE`` or ``name=VALUE`` that is not one of them binds an input.  Options are never
+abbreviated, ``--`` ends the options, and a value may start with ``-`` (``--x -1.5``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .errors import LimitError, UsageError
+from .primitives import CONSTANTS
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+DEFAULT_MAX_SIZE = 64 * 1024 * 1024  # bytes of program text; --max-size raises it
+
+
+@dataclass(frozen=True)
+class Option:
+    flags: tuple[str, ...]
+    dest: str
+    help: str
+    metavar: str = ""  # empty for a flag without value
+    convert: Callable[[str], object] = str
+    default: object = None
+
+    @property
+    def takes_value(self) -> bool:
+        return bool(self.metavar)
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError("a whole number >= 1")
+    return int(text)
+
+
+def non_negative_int(text: str) -> int:
+    if not text.isdigit():
+        raise ValueError("a whole number >= 0")
+    return int(text)
+
+
+def size(text: str) -> int:
+    """``64M``, ``1G``, ``500000`` → bytes."""
+    m = re.fullmatch(r"(\d+)([KMG]?)i?B?", text.strip(), re.IGNORECASE)
+    if not m:
+        raise ValueError("a size such as 500K, 64M or 1G")
+    return int(m.group(1)) * 1024 ** " KMG".index((m.group(2) or " ").upper())
+
+
+def choice(*values: str) -> Callable[[str], str]:
+    def convert(text: str) -> str:
+        if text not in values:
+            raise ValueError("one of " + ", ".join(values))
+        return text
+
+    return convert
+
+
+def names_list(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    bad = [n for n in names if not NAME.fullmatch(n)]
+    if bad or not names:
+        raise ValueError("a comma-separated list of input names, such as x,y")
+    return names
+
+
+FILE = Option(("-f", "--file"), "file", "read the program from FILE ('-' for stdin)", "FILE")
+AT = Option(
+    ("--at",),
+    "at",
+    "bind inputs from a JSON object, given inline or as a file: --at '{\"x\": 0.5}'",
+    "JSON|FILE",
+)
+JSON = Option(("--json",), "json", "print one JSON object on stdout, for scripts")
+QUIET = Option(("--quiet",), "quiet", "no warnings on stderr")
+MAX_SIZE = Option(
+    ("--max-size",),
+    "max_size",
+    "refuse programs larger than this (default 64M)",
+    "SIZE",
+    size,
+    DEFAULT_MAX_SIZE,
+)
+HELP = Option(("--help",), "help", "show this help and exit")
+COMMON = (FILE, AT, QUIET, MAX_SIZE, HELP)
+
+
+@dataclass
+class CommandLine:
+    """What a command line asked for: the program's source, the bindings, the options."""
+
+    program: str | None = None  # the program text, or None when it comes from a file
+    program_file: str | None = None
+    bindings: dict[str, float] = field(default_factory=dict)
+    options: dict[str, object] = field(default_factory=dict)
+    help: bool = False
+
+    def __getattr__(self, name: str) -> object:
+        try:
+            return self.__dict__["options"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def read_program(self) -> str:
+        """The program text, from the command line, a file or stdin, within --max-size."""
+        limit = self.options.get("max_size", DEFAULT_MAX_SIZE)
+        if self.program is not None and self.program != "-":
+            text = self.program
+        else:
+            source = self.program_file if self.program_file is not None else "-"
+            raw = read_bytes(source, limit)
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                where = "stdin" if source == "-" else source
+                raise UsageError(f"{where} is not UTF-8 text (byte {exc.start})") from None
+        if len(text) > limit:
+            raise LimitError(
+                f"the program is {len(text):,} characters, over the limit of {limit:,}; "
+                "raise it with --max-size (for example --max-size 1G)"
+            )
+        return text
+
+
+def read_bytes(source: str, limit: int) -> bytes:
+    """Bytes of a file or of stdin ('-'), refusing more than ``limit`` without reading it all."""
+    try:
+        if source == "-":
+            raw = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(source, "rb") as handle:
+                raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise LimitError(
+            f"{'stdin' if source == '-' else source} is over the limit of {limit:,} bytes; "
+            "raise it with --max-size (for example --max-size 1G)"
+        )
+    return raw
+
+
+def parse_number(text: str, what: str) -> float:
+    """A binding's value: a finite number, or a usage error that says what was wrong."""
+    stripped = text.strip()
+    try:
+        value = float(stripped)
+    except ValueError:
+        value = None
+    if value is None or not (NUMBER.fullmatch(stripped) or not math.isfinite(value)):
+        raise UsageError(f"{what}: {_clip(text)!r} is not a number")
+    if not math.isfinite(value):
+        raise UsageError(f"{what}: {_clip(text)} is not a finite number")
+    return value
+
+
+def _clip(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def check_name(name: str, what: str) -> None:
+    if not NAME.fullmatch(name):
+        raise UsageError(f"{what}: {_clip(name)!r} is not a valid input name")
+    if name in CONSTANTS:
+        raise UsageError(f"{what}: '{name}' is a constant and cannot be bound")
+
+
+def bindings_from_json(text: str, what: str = "--at") -> dict[str, float]:
+    """A JSON object of name → number: strict (no NaN, no strings, no booleans)."""
+
+    def reject_constant(token: str) -> float:
+        raise UsageError(f"{what}: {token} is not a finite number")
+
+    try:
+        data = json.loads(text, parse_constant=reject_constant)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{what}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except RecursionError:
+        raise UsageError(f"{what}: JSON nested too deeply") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{what}: expected a JSON object such as {{\"x\": 0.5}}")
+    out: dict[str, float] = {}
+    for name, value in data.items():
+        check_name(name, what)
+        out[name] = json_number(value, f"{what}: {name}")
+    return out
+
+
+def json_number(value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UsageError(f"{what}: {_clip(json.dumps(value))} is not a number")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise UsageError(f"{what}: the number is too large for a double") from None
+    if not math.isfinite(number):
+        raise UsageError(f"{what}: {number} is not a finite number")
+    return number
+
+
+def parse_command_line(
+    args: Sequence[str], options: Sequence[Option], takes_program: bool = True
+) -> CommandLine:
+    """Split ``args`` into program, bindings and options (see the module docstring)."""
+    by_flag = {flag: opt for opt in options for flag in opt.flags}
+    line = CommandLine(options={opt.dest: opt.default for opt in options})
+    positionals: list[str] = []
+    i = 0
+    only_positionals = False
+    while i < len(args):
+        token = args[i]
+        i += 1
+        if only_positionals or token == "-" or not token.startswith("-"):
+            if not only_positionals and _binding_token(token):
+                name, _, value = token.partition("=")
+                check_name(name, token)
+                line.bindings[name] = parse_number(value, name)
+            else:
+                positionals.append(token)
+            continue
+        if token == "--":
+            only_positionals = True
+            continue
+        flag, eq, inline = token.partition("=")
+        opt = by_flag.get(flag)
+        if opt is None:
+            name = flag[2:] if flag.startswith("--") else ""
+            if not NAME.fullmatch(name):
+                positionals.append(token)  # a program such as "-x^2" or "-1"
+                continue
+            check_name(name, flag)
+            if eq:
+                value = inline
+            elif i < len(args):
+                value = args[i]
+                i += 1
+            else:
+                raise UsageError(f"{flag} needs a value (binds the input '{name}')")
+            line.bindings[name] = parse_number(value, flag)
+            continue
+        if opt.dest == "help":
+            line.help = True
+            continue
+        if not opt.takes_value:
+            if eq:
+                raise UsageError(f"{flag} takes no value")
+            line.options[opt.dest] = True
+            continue
+        if eq:
+            value = inline
+        elif i < len(args):
+            value = args[i]
+            i += 1
+        else:
+            raise UsageError(f"{flag} needs a value: {opt.metavar}")
+        try:
+            converted = opt.convert(value)
+        except ValueError as exc:
+            raise UsageError(f"{flag}: expected {exc}, got {_clip(value)!r}") from None
+        if opt.dest == "at":
+            line.bindings.update(_at_bindings(value))
+        elif opt.dest == "file":
+            line.program_file = converted
+        else:
+            line.options[opt.dest] = converted
+    if line.help:
+        return line
+    if takes_program:
+        _assign_program(line, positionals)
+    elif positionals or line.bindings:
+        raise UsageError(f"unexpected argument {_clip((positionals or list(line.bindings))[0])!r}")
+    return line
+
+
+def _binding_token(token: str) -> bool:
+    """``name=NUMBER`` binds; ``y=2*x`` or ``h = tanh(x)`` is a program."""
+    name, eq, value = token.partition("=")
+    if not eq or not NAME.fullmatch(name) or value != value.strip():
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _at_bindings(value: str) -> dict[str, float]:
+    if value.lstrip().startswith("{"):
+        return bindings_from_json(value)
+    raw = read_bytes(value, DEFAULT_MAX_SIZE)
+    return bindings_from_json(raw.decode("utf-8", errors="replace"), f"--at {value}")
+
+
+def _assign_program(line: CommandLine, positionals: list[str]) -> None:
+    if line.program_file is not None:
+        if positionals:
+            raise UsageError(
+                f"unexpected argument {_clip(positionals[0])!r}: the program comes from "
+                f"{line.program_file}"
+            )
+        return
+    if not positionals:
+        raise UsageError("no program given: adcli CMD 'x*y + sin(x)' --x 0.5 --y 4.2 (or -f FILE)")
+    if len(positionals) > 1:
+        raise UsageError(
+            f"unexpected argument {_clip(positionals[1])!r} after the program "
+            "(bind inputs with --x 0.5 or x=0.5)"
+        )
+    line.program = positionals[0]

@@ -1,0 +1,84 @@
+"""The command line's entry point: dispatch, and the one error boundary.
+
+``adcli eval ... --json`` runs in shell loops, so start-up matters: a command's module is
+imported only when that command runs, Rich only when a person reads the output, and Typer (which
+pulls in Click and pydantic, ~170 ms) only for help, version, completion and usage errors.
+Commands parse their own arguments (``adcli.arguments``); Typer presents them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+from .errors import AdcliError, ExitStatus
+
+# command name -> module in adcli.commands that implements it (``run``, ``OPTIONS``, ``HELP``)
+COMMANDS: dict[str, str] = {
+    "eval": "evaluate",
+    "functions": "functions",
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run and exit with the contract's status."""
+    sys.exit(run(sys.argv[1:] if argv is None else argv))
+
+
+def run(args: list[str]) -> int:
+    """Run one command line and return its exit status; nothing escapes as a traceback."""
+    try:
+        return _dispatch(list(args))
+    except AdcliError as exc:
+        _error(exc.message, exc.excerpt)
+        return int(exc.status)
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return int(ExitStatus.INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (``adcli ... | head``): stop quietly, as `yes | head` does.
+        _silence_stdout()
+        return 141
+    except MemoryError:
+        _error("out of memory: the program or the batch is too large for this machine")
+        return int(ExitStatus.EVALUATION)
+    except RecursionError:
+        _error("internal error: recursion too deep (please report this input)")
+        return int(ExitStatus.EVALUATION)
+    except Exception as exc:  # the boundary: a bug must still not show a traceback
+        _error(f"internal error: {type(exc).__name__}: {exc} (please report this input)")
+        return int(ExitStatus.EVALUATION)
+
+
+def _dispatch(args: list[str]) -> int:
+    if args and args[0] in COMMANDS and "_ADCLI_COMPLETE" not in os.environ:
+        options = args[1 : args.index("--")] if "--" in args else args[1:]
+        if "--help" not in options:
+            return command(args[0]).run(args[1:])
+    from .app import run_typer
+
+    return run_typer(args)
+
+
+def command(name: str):
+    """The module implementing a command."""
+    return importlib.import_module(f"adcli.commands.{COMMANDS[name]}")
+
+
+def _error(message: str, excerpt: str = "") -> None:
+    try:
+        sys.stderr.write(f"adcli: {message}\n")
+        if excerpt:
+            sys.stderr.write(excerpt + "\n")
+        sys.stderr.flush()
+    except (BrokenPipeError, OSError):
+        pass
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

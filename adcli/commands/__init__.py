@@ -1,0 +1,57 @@
+"""One module per command group; each exposes ``OPTIONS``, ``HELP`` and ``run(args) -> status``.
+
+These modules only wire the stages together — read the command line, parse, sweep, render,
+print — and share the steps below.
+"""
+
+from __future__ import annotations
+
+from ..arguments import CommandLine, Option, names_list
+from ..errors import UsageError
+from ..graph import Program
+from ..output import warn
+from ..parse import parse
+
+WRT = Option(
+    ("--wrt",), "wrt", "report only these partials, e.g. --wrt x,y", "NAMES", names_list
+)
+DIGITS = Option(
+    ("--digits",),
+    "digits",
+    "show numbers rounded to N significant digits (default: all, round-trip exact)",
+    "N",
+    lambda text: int(text) if text.isdigit() and 1 <= int(text) <= 17 else _bad_digits(),
+)
+
+
+def _bad_digits() -> int:
+    raise ValueError("a whole number from 1 to 17")
+
+
+def load_program(line: CommandLine) -> Program:
+    """The command line's program, read and parsed."""
+    return parse(line.read_program())
+
+
+def point(program: Program, line: CommandLine) -> dict[str, float]:
+    """The bindings, after warning (unless --quiet) about names the program does not use."""
+    for name in line.bindings:
+        if name not in program.inputs:
+            warn(f"'{name}' is bound but the program does not use it (its partial is 0.0)", line.quiet)
+    return line.bindings
+
+
+def reported_names(program: Program, line: CommandLine) -> list[str]:
+    """Inputs in order of first appearance, then unused bound names in command-line order,
+    restricted to --wrt when given."""
+    names = list(program.inputs) + [n for n in line.bindings if n not in program.inputs]
+    wrt = line.options.get("wrt")
+    if wrt:
+        unknown = [n for n in wrt if n not in names]
+        if unknown:
+            raise UsageError(
+                f"--wrt {','.join(unknown)}: not an input of the program "
+                f"(its inputs: {', '.join(program.inputs) or 'none'})"
+            )
+        names = list(wrt)
+    return names

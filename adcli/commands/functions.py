@@ -1,0 +1,71 @@
+"""``adcli functions``: the primitive table, printed from the table itself."""
+
+from __future__ import annotations
+
+from ..arguments import HELP as HELP_OPTION
+from ..arguments import JSON, parse_command_line
+from ..output import print_json
+
+OPTIONS = (JSON, HELP_OPTION)
+
+HELP = """List every function and operator: its arity, its derivative rule and its conventions at
+kinks. The rules are printed from the same table the engine differentiates with."""
+
+EXAMPLES = """adcli functions
+adcli functions --json | jq '.[] | select(.name == "tanh")'"""
+
+
+def rules() -> list[dict]:
+    """One record per primitive, each derivative rule printed from the rule itself: the rule is
+    applied to symbolic inputs (graph nodes) and the resulting graph is printed."""
+    from ..graph import Tape, fn
+    from ..primitives import FIRST_PRIMITIVE, TABLE
+    from ..printer import expression
+
+    records = []
+    for code, p in enumerate(TABLE, FIRST_PRIMITIVE):
+        tape = Tape(simplify=True)
+        params = ("x",) if p.arity == 1 else (("y", "x") if p.name == "atan2" else ("x", "y"))
+        args = [tape.input(n) for n in params]
+        ans = tape.apply(code, *args)
+        partials = [tape.var(rule(fn, *args, ans)) for rule in p.partials]
+        records.append(
+            {
+                "name": p.call_name,
+                "arity": p.arity,
+                "call": _usage(p, params),
+                "derivatives": {f"d/d{n}": expression(tape, d) for n, d in zip(params, partials)},
+                "doc": p.doc,
+                "kink": p.kink,
+            }
+        )
+    return records
+
+
+def _usage(p, params) -> str:
+    if p.symbol and p.arity == 2:
+        return f"{params[0]} {p.symbol} {params[1]}"
+    if p.symbol:
+        return f"{p.symbol}{params[0]}"
+    return f"{p.call_name}({', '.join(params)})"
+
+
+def run(args: list[str]) -> int:
+    line = parse_command_line(args, OPTIONS, takes_program=False)
+    records = rules()
+    if line.json:
+        print_json(records)
+        return 0
+    from rich.table import Table
+
+    from ..render import console
+
+    table = Table(title="adcli functions: each rule is read from the engine's table")
+    for column in ("call", "derivative", "notes"):
+        table.add_column(column)
+    for r in records:
+        derivative = "\n".join(f"{k} = {v}" for k, v in r["derivatives"].items())
+        notes = r["doc"] + (f"; {r['kink']}" if r["kink"] else "")
+        table.add_row(r["call"], derivative, notes)
+    console().print(table)
+    return 0

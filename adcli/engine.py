@@ -1,0 +1,190 @@
+"""Forward and reverse sweeps over a tape: values, local derivatives, adjoints.
+
+``forward`` walks the tape in creation order.  At each node it computes the value with the
+primitive's float function and records the local derivative with respect to each argument
+(the seed's *g_weight*) with the primitive's rule — only for arguments that depend on an input
+(activity analysis), so ``x^2`` never asks for the derivative with respect to the constant 2.
+``backward`` walks the tape once in reverse and accumulates each node's adjoint
+``∂output/∂node`` into its arguments: ``adjoint[arg] += adjoint[node] * g_weight``.  Both are flat
+loops over arrays — no recursion, no per-node objects — and the results live in fresh arrays, so
+a tape is replayed at any number of points.
+
+Errors name the operation, its arguments and its place in the source.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass
+from itertools import count
+
+from .errors import EvaluationError, NonFiniteError, OverflowEvaluationError
+from .primitives import BY_CODE, FIRST_PRIMITIVE, FLOAT, INPUT, num
+
+# Per op code, the pieces the sweeps call (None for the INPUT and CONST leaves).
+_FN = tuple(p.fn if p else None for p in BY_CODE)
+_D0 = tuple(p.partials[0] if p else None for p in BY_CODE)
+_D1 = tuple(p.partials[1] if p and p.arity == 2 else None for p in BY_CODE)
+
+
+@dataclass(slots=True)
+class Sweep:
+    """One forward pass: each node's value and its local derivatives (g_weights)."""
+
+    values: array
+    g0: array  # ∂node/∂arg0
+    g1: array  # ∂node/∂arg1
+
+
+def needed_partials(tape) -> array:
+    """Per node, which local derivatives matter: bit 0 for arg0, bit 1 for arg1.
+
+    An argument matters when it depends on some input; the others are constants, whose
+    adjoints nobody reads.  Cached on the tape until it grows.
+    """
+    cached = tape.cache.get("need")
+    if cached is not None and len(cached) == len(tape):
+        return cached
+    n = len(tape)
+    active = bytearray(n)
+    need = array("B", bytes(n))
+    for i, k, a, b in zip(count(), tape.op, tape.arg0, tape.arg1):
+        if k == INPUT:
+            active[i] = 1
+        elif k >= FIRST_PRIMITIVE:
+            m = active[a] | (active[b] << 1 if b >= 0 else 0)
+            need[i] = m
+            active[i] = 1 if m else 0
+    tape.cache["need"] = need
+    return need
+
+
+def forward(tape, inputs: dict[int, float], source: str = "") -> Sweep:
+    """Values and g_weights of every node, with ``inputs`` mapping INPUT nodes to numbers."""
+    n = len(tape)
+    values = array("d", tape.const)
+    for node, value in inputs.items():
+        values[node] = value
+    g0 = array("d", bytes(8 * n))
+    g1 = array("d", bytes(8 * n))
+    fns, d0s, d1s, F = _FN, _D0, _D1, FLOAT
+    nodes = zip(count(), tape.op, tape.arg0, tape.arg1, needed_partials(tape))
+    while True:
+        try:
+            for i, k, a, b, m in nodes:
+                if k < FIRST_PRIMITIVE:
+                    continue
+                x = values[a]
+                if b < 0:
+                    v = values[i] = fns[k](x)
+                    if m:
+                        g0[i] = d0s[k](F, x, v)
+                else:
+                    y = values[b]
+                    v = values[i] = fns[k](x, y)
+                    if m & 1:
+                        g0[i] = d0s[k](F, x, y, v)
+                    if m & 2:
+                        g1[i] = d1s[k](F, x, y, v)
+            break
+        except (ArithmeticError, ValueError):
+            # Rare: either the value is undefined here (a user error), or only a local
+            # derivative is singular (sqrt at 0): then IEEE arithmetic gives it as ±inf/nan,
+            # which matters only if a non-zero adjoint ever reaches it.  The zip resumes after i.
+            _recover(tape, i, values, g0, g1, source)
+    if not math.isfinite(sum(values)):  # cheap test; a false alarm (overflowing sum) rescans
+        _first_non_finite(tape, values, source)
+    return Sweep(values, g0, g1)
+
+
+def backward(tape, sweep: Sweep, output: int) -> array:
+    """Adjoints ∂output/∂node of every node, by one reverse loop over the tape."""
+    adjoint = array("d", bytes(8 * len(tape)))
+    adjoint[output] = 1.0
+    op, arg0, arg1, g0, g1 = tape.op, tape.arg0, tape.arg1, sweep.g0, sweep.g1
+    for i in range(output, -1, -1):
+        g = adjoint[i]
+        # A zero adjoint contributes nothing, even through an infinite g_weight (0·∞ is not NaN
+        # here): an untaken branch of max or a zero factor must not poison the gradient.
+        if g == 0.0 or op[i] < FIRST_PRIMITIVE:
+            continue
+        adjoint[arg0[i]] += g * g0[i]
+        b = arg1[i]
+        if b >= 0:
+            adjoint[b] += g * g1[i]
+    return adjoint
+
+
+def check_gradient(tape, sweep: Sweep, adjoint: array, nodes, source: str = "") -> None:
+    """Raise if the adjoint of any of ``nodes`` is not finite, naming the operation at fault."""
+    if all(math.isfinite(adjoint[k]) for k in nodes):
+        return
+    op, arg0, arg1 = tape.op, tape.arg0, tape.arg1
+    for i in range(len(tape) - 1, -1, -1):
+        g = adjoint[i]
+        if g == 0.0 or not math.isfinite(g) or op[i] < FIRST_PRIMITIVE:
+            continue
+        for slot, (a, w) in enumerate(((arg0[i], sweep.g0[i]), (arg1[i], sweep.g1[i]))):
+            if a >= 0 and not math.isfinite(g * w):
+                p = BY_CODE[op[i]]
+                args = _args(tape, sweep.values, i)
+                what = "infinite" if math.isinf(w) else "undefined"
+                wrt = "" if p.arity == 1 else f" with respect to argument {slot + 1}"
+                raise NonFiniteError(
+                    f"{p.call_name} at {_where(tape, i, source)}: the derivative{wrt} is {what} "
+                    f"at {args}"
+                )
+    raise NonFiniteError("the gradient is not finite (it overflows)")
+
+
+def _recover(tape, i: int, values: array, g0: array, g1: array, source: str) -> None:
+    p = BY_CODE[tape.op[i]]
+    a, b = tape.arg0[i], tape.arg1[i]
+    args = (values[a],) if b < 0 else (values[a], values[b])
+    try:
+        v = values[i] = p.fn(*args)
+    except OverflowError:
+        raise OverflowEvaluationError(
+            f"{p.call_name} at {_where(tape, i, source)}: the result overflows at {_args(tape, values, i)}"
+        ) from None
+    except (ArithmeticError, ValueError):
+        reason = p.domain(*args) if p.domain else f"undefined at {_args(tape, values, i)}"
+        raise EvaluationError(f"{p.call_name} at {_where(tape, i, source)}: {reason}") from None
+    need = needed_partials(tape)[i]
+    ieee = ieee_partials(p, args, v)
+    if need & 1:
+        g0[i] = ieee[0]
+    if need & 2:
+        g1[i] = ieee[1]
+
+
+def ieee_partials(p, args: tuple[float, ...], value: float) -> tuple[float, ...]:
+    """A primitive's local derivatives in IEEE arithmetic (x/0 = ±inf, 0/0 = nan), via numpy."""
+    from . import numeric
+
+    return numeric.partials_ieee(p, args, value)
+
+
+def _first_non_finite(tape, values: array, source: str) -> None:
+    for i, v in enumerate(values):
+        if not math.isfinite(v):
+            p = BY_CODE[tape.op[i]]
+            what = "overflows" if math.isinf(v) else "is undefined"
+            raise OverflowEvaluationError(
+                f"{p.call_name} at {_where(tape, i, source)}: the result {what} "
+                f"at {_args(tape, values, i)}"
+            )
+
+
+def _args(tape, values: array, i: int) -> str:
+    a, b = tape.arg0[i], tape.arg1[i]
+    if b < 0:
+        return num(values[a])
+    return f"({num(values[a])}, {num(values[b])})"
+
+
+def _where(tape, i: int, source: str) -> str:
+    from .errors import where
+
+    return where(source, tape.at[i]) if source else "?"

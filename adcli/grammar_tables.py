@@ -1,0 +1,119 @@
+"""Lark turns ``grammar/adcli.lark`` into LALR(1) tables; this module freezes them as plain data.
+
+``import lark`` alone costs about three times Python's own start-up, and lark's parser builds a
+``Token`` object per token, which caps it near 0.25 MB/s.  So lark does what it is best at — the
+grammar analysis — once, here, and ``adcli/_tables.py`` keeps the result as Python literals (no
+pickle).  ``adcli.parse`` runs those tables with a small LALR driver that calls the graph
+builder on each reduction, with lark's tree-shaping rules: anonymous and ``_``-prefixed tokens
+are dropped, ``_rule`` children are spliced into their parent, ``?rule`` with one child passes it
+through, ``-> alias`` names the builder method.
+
+Regenerate after editing the grammar (a test checks the two agree; a stale table is also rebuilt
+in memory at start-up, so an edited grammar is never silently ignored)::
+
+    python -m adcli.grammar_tables
+"""
+
+from __future__ import annotations
+
+import pprint
+import zlib
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# Inside a wheel the grammar ships as adcli/grammar/; in a checkout it is the top-level grammar/.
+GRAMMAR_CANDIDATES = (
+    PACKAGE_DIR / "grammar" / "adcli.lark",
+    PACKAGE_DIR.parent / "grammar" / "adcli.lark",
+)
+TABLES_FILE = PACKAGE_DIR / "_tables.py"
+
+# Kinds of reduction, as stored in RULES.
+PASS = 0  # value of the one kept child passes through (``?rule`` with a single child)
+CALL = 1  # builder method called with the kept children
+SPLICE = 2  # a ``_rule``: its kept children become a list spliced into the parent
+
+
+def grammar_path() -> Path | None:
+    return next((p for p in GRAMMAR_CANDIDATES if p.is_file()), None)
+
+
+def grammar_crc(text: bytes) -> int:
+    return zlib.crc32(text)
+
+
+def build(grammar_text: str) -> dict:
+    """Analyse the grammar with lark and return the tables as plain data."""
+    from lark import Lark
+
+    lark = Lark(grammar_text, parser="lalr", lexer="basic")
+    terminals = sorted(
+        lark.terminals,
+        key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
+    )
+    rule_index = {rule: i for i, rule in enumerate(lark.rules)}
+    rules = []
+    for rule in lark.rules:
+        kept = [
+            i
+            for i, sym in enumerate(rule.expansion)
+            if not (sym.is_term and sym.filter_out) or rule.options.keep_all_tokens
+        ]
+        spliced = tuple(
+            i for i in kept if not rule.expansion[i].is_term and rule.expansion[i].name.startswith("_")
+        )
+        size = len(rule.expansion)
+        origin = str(rule.origin.name)
+        if origin.startswith("_"):
+            rules.append((origin, size, SPLICE, tuple(kept), spliced))
+        elif rule.options.expand1 and not rule.alias and len(kept) == 1 and not spliced:
+            rules.append((origin, size, PASS, kept[0], ()))
+        else:
+            assert not rule.options.empty_indices, "the driver does not support [optional] placeholders"
+            name = str(rule.alias or origin)
+            rules.append((origin, size, CALL, (name, tuple(kept)), spliced))
+    table = lark.parser.parser.parser.parse_table
+    states = []
+    for state in sorted(table.states):
+        actions = {}
+        for symbol, (action, arg) in table.states[state].items():
+            # Shifts and gotos store the next state; a reduction stores ~rule (negative).
+            actions[str(symbol)] = arg if action.name == "Shift" else ~rule_index[arg]
+        states.append(actions)
+    assert sorted(table.states) == list(range(len(states)))
+    return {
+        "TERMINALS": [(str(t.name), t.pattern.to_regexp()) for t in terminals],
+        "IGNORE": sorted(str(t) for t in lark.ignore_tokens),
+        "RULES": rules,
+        "STATES": states,
+        "START": table.start_states["start"],
+        "END": table.end_states["start"],
+    }
+
+
+def render(tables: dict, crc: int) -> str:
+    lines = [
+        '"""LALR(1) tables for grammar/adcli.lark, made by lark. Generated: do not edit.',
+        "",
+        "Regenerate with: python -m adcli.grammar_tables",
+        '"""',
+        "",
+        "# fmt: off",
+        f"GRAMMAR_CRC = {crc}",
+    ]
+    for key, value in tables.items():
+        lines.append(f"{key} = {pprint.pformat(value, width=100, compact=True)}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    path = grammar_path()
+    if path is None:
+        raise SystemExit("grammar/adcli.lark not found")
+    raw = path.read_bytes()
+    TABLES_FILE.write_text(render(build(raw.decode()), grammar_crc(raw)))
+    print(f"wrote {TABLES_FILE} from {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,276 @@
+"""The computational graph: nodes on a tape in creation order, and ``Var`` handles to build it.
+
+A node is an op code (``INPUT``, ``CONST`` or a primitive from ``adcli.primitives``) and up to two
+argument nodes.  Nodes are appended as they are created, so every node's arguments come before
+it: the tape *is* a topological order, and the sweeps in ``adcli.engine`` are plain loops over it.
+The tape holds structure only — flat arrays, about 21 bytes a node — and no values or adjoints,
+so one graph is replayed at any number of points without growing.
+
+``Var`` is the seed's variable: ``x * y + sin(x)`` on ``Var`` objects appends nodes.  The same
+``Var`` arithmetic builds derivative graphs (Hessians, ``adcli diff``): a ``Tape`` made with
+``simplify=True`` folds constants, drops ``x*1``, ``x+0``, ``0*x``, ``x-x`` and ``--x``, and shares
+identical nodes, so derivatives stay linear in size.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+
+from .primitives import BY_CODE, CONST, INPUT, OPERATORS, namespace
+
+ADD, SUB, MUL, DIV, NEG, POW = (OPERATORS[k] for k in ("add", "sub", "mul", "div", "neg", "pow"))
+
+
+class Tape:
+    """Nodes in creation order: op code, two argument slots (-1 when unused), source offset."""
+
+    __slots__ = ("op", "arg0", "arg1", "at", "const", "names", "simplify", "_memo", "cache")
+
+    def __init__(self, simplify: bool = False) -> None:
+        self.op = array("B")
+        self.arg0 = array("i")
+        self.arg1 = array("i")
+        self.at = array("i")  # offset of the node's token in the source text, or -1
+        self.const = array("d")  # a CONST node's value; 0.0 elsewhere (the forward pass's template)
+        self.names: dict[int, str] = {}  # inputs, named bindings and named constants
+        self.simplify = simplify
+        self._memo: dict[tuple[int, int, int], int] | None = {} if simplify else None
+        self.cache: dict[str, object] = {}  # facts derived from the structure (engine's activity)
+
+    def __len__(self) -> int:
+        return len(self.op)
+
+    def node(self, code: int, a: int = -1, b: int = -1, at: int = -1, value: float = 0.0) -> int:
+        """Append a node and return its index (no simplification: the parser's faithful graph)."""
+        index = len(self.op)
+        self.op.append(code)
+        self.arg0.append(a)
+        self.arg1.append(b)
+        self.at.append(at)
+        self.const.append(value)
+        return index
+
+    def input(self, name: str, at: int = -1) -> Var:
+        index = self.node(INPUT, at=at)
+        self.names[index] = name
+        return Var(self, index)
+
+    def constant(self, value: float, at: int = -1) -> Var:
+        value = float(value)
+        if self._memo is not None:
+            key = (CONST, hash(value), 0)
+            found = self._memo.get(key)
+            if found is not None and self.const[found] == value:
+                return Var(self, found)
+            index = self.node(CONST, at=at, value=value)
+            self._memo[key] = index
+            return Var(self, index)
+        return Var(self, self.node(CONST, at=at, value=value))
+
+    def is_const(self, index: int, value: float | None = None) -> bool:
+        return self.op[index] == CONST and (value is None or self.const[index] == value)
+
+    def apply(self, code: int, *args: Var | float) -> Var:
+        """The node ``primitive(args)``; on a simplifying tape, folded and shared where possible."""
+        slots = [self._slot(a) for a in args]
+        if self._memo is not None:
+            simpler = self._simplify(code, slots)
+            if simpler is not None:
+                return simpler
+            key = (code, slots[0], slots[1] if len(slots) > 1 else -1)
+            found = self._memo.get(key)
+            if found is not None:
+                return Var(self, found)
+            index = self.node(code, *slots)
+            self._memo[key] = index
+            return Var(self, index)
+        return Var(self, self.node(code, *slots))
+
+    def var(self, value: Var | float) -> Var:
+        """``value`` as a Var of this tape (a number becomes a constant node)."""
+        return Var(self, self._slot(value))
+
+    def _slot(self, arg: Var | float) -> int:
+        if isinstance(arg, Var):
+            if arg.tape is not self:
+                raise ValueError("cannot combine Vars from different tapes")
+            return arg.index
+        return self.constant(arg).index
+
+    def _simplify(self, code: int, slots: list[int]) -> Var | None:
+        """Algebraic identities and constant folding for derivative graphs; None if none applies."""
+        c = self.is_const
+        if all(c(s) for s in slots):
+            try:
+                return self.constant(BY_CODE[code].fn(*(self.const[s] for s in slots)))
+            except (ArithmeticError, ValueError):
+                return None  # keep the node: evaluating it reports the error where it belongs
+        a = slots[0]
+        b = slots[1] if len(slots) > 1 else -1
+        same = Var(self, a)
+        if code == NEG:
+            return Var(self, self.arg0[a]) if self.op[a] == NEG else None
+        if code == ADD:
+            if c(a, 0.0):
+                return Var(self, b)
+            return same if c(b, 0.0) else None
+        if code == SUB:
+            if a == b:
+                return self.constant(0.0)
+            if c(a, 0.0):
+                return self.apply(NEG, Var(self, b))
+            return same if c(b, 0.0) else None
+        if code == MUL:
+            if c(a, 0.0) or c(b, 0.0):
+                return self.constant(0.0)
+            if c(a, 1.0):
+                return Var(self, b)
+            if c(b, 1.0):
+                return same
+            if c(a, -1.0):
+                return self.apply(NEG, Var(self, b))
+            return self.apply(NEG, same) if c(b, -1.0) else None
+        if code == DIV:
+            if c(a, 0.0):
+                return self.constant(0.0)
+            return same if c(b, 1.0) else None
+        if code == POW:
+            if c(b, 1.0):
+                return same
+            return self.constant(1.0) if c(b, 0.0) else None
+        return None
+
+
+class Var:
+    """A node of a tape, with arithmetic that appends new nodes (the seed's ``Var``)."""
+
+    __slots__ = ("tape", "index")
+
+    def __init__(self, tape: Tape, index: int) -> None:
+        self.tape = tape
+        self.index = index
+
+    def __repr__(self) -> str:
+        name = self.tape.names.get(self.index)
+        return f"Var({self.index}{', ' + repr(name) if name else ''})"
+
+    def __add__(self, other: Var | float) -> Var:
+        return self.tape.apply(ADD, self, other)
+
+    def __radd__(self, other: float) -> Var:
+        return self.tape.apply(ADD, other, self)
+
+    def __sub__(self, other: Var | float) -> Var:
+        return self.tape.apply(SUB, self, other)
+
+    def __rsub__(self, other: float) -> Var:
+        return self.tape.apply(SUB, other, self)
+
+    def __mul__(self, other: Var | float) -> Var:
+        return self.tape.apply(MUL, self, other)
+
+    def __rmul__(self, other: float) -> Var:
+        return self.tape.apply(MUL, other, self)
+
+    def __truediv__(self, other: Var | float) -> Var:
+        return self.tape.apply(DIV, self, other)
+
+    def __rtruediv__(self, other: float) -> Var:
+        return self.tape.apply(DIV, other, self)
+
+    def __pow__(self, other: Var | float) -> Var:
+        return self.tape.apply(POW, self, other)
+
+    def __rpow__(self, other: float) -> Var:
+        return self.tape.apply(POW, other, self)
+
+    def __neg__(self) -> Var:
+        return self.tape.apply(NEG, self)
+
+    def __pos__(self) -> Var:
+        return self
+
+
+def _graph_function(code: int):
+    def call(*args: Var | float) -> Var:
+        tape = next(a.tape for a in args if isinstance(a, Var))
+        return tape.apply(code, *args)
+
+    call.__name__ = BY_CODE[code].call_name
+    call.__doc__ = BY_CODE[code].doc
+    return call
+
+
+# The table's functions on Vars: ``fn.sin(x)``.  Also the backend ``F`` for partial rules on graphs.
+fn = namespace(_graph_function)
+
+
+@dataclass(slots=True)
+class Program:
+    """A parsed program: its graph, the output node, and its inputs in order of first use."""
+
+    tape: Tape
+    output: int
+    inputs: dict[str, int]  # input name -> its INPUT node, in order of first appearance
+    source: str = ""
+    bindings: dict[str, int] = field(default_factory=dict)  # `name = expr` -> the node of expr
+
+    def where(self, node: int) -> str:
+        """``line:col`` of a node's token in the source (``?`` for nodes with no source)."""
+        from .errors import where
+
+        return where(self.source, self.tape.at[node])
+
+    def bind(self, point: dict[str, float]) -> dict[int, float]:
+        """INPUT node → value for a point given by name; every input must be bound."""
+        missing = [name for name in self.inputs if name not in point]
+        if missing:
+            from .errors import ProgramNameError
+
+            first = missing[0]
+            if len(missing) == 1:
+                message = f"unbound name '{first}' at {self.where(self.inputs[first])}"
+                hint = f"bind it with --{first} VALUE (or {first}=VALUE)"
+            else:
+                listed = ", ".join(f"'{n}' (at {self.where(self.inputs[n])})" for n in missing)
+                message = f"unbound names {listed}"
+                hint = "bind them with " + " ".join(f"--{n} VALUE" for n in missing)
+            raise ProgramNameError(f"{message}: {hint}")
+        return {node: float(point[name]) for name, node in self.inputs.items()}
+
+    def gradient(self, point: dict[str, float] | None = None, **values: float) -> Gradient:
+        """Value and every partial derivative at a point, by one forward and one reverse sweep.
+
+        >>> from adcli import compile
+        >>> result = compile("x*y + sin(x)").gradient(x=0.5, y=4.2)
+        >>> result.value
+        2.579425538604203
+        >>> result.gradient
+        {'x': 5.077582561890373, 'y': 0.5}
+        """
+        from .engine import backward, check_gradient, forward
+
+        values = {**(point or {}), **values}
+        sweep = forward(self.tape, self.bind(values), self.source)
+        adjoint = backward(self.tape, sweep, self.output)
+        check_gradient(self.tape, sweep, adjoint, self.inputs.values(), self.source)
+        gradient = {name: adjoint[node] for name, node in self.inputs.items()}
+        return Gradient(sweep.values[self.output], gradient, sweep, adjoint)
+
+    def value(self, point: dict[str, float] | None = None, **values: float) -> float:
+        """The output's value at a point (a forward sweep only)."""
+        from .engine import forward
+
+        values = {**(point or {}), **values}
+        return forward(self.tape, self.bind(values), self.source).values[self.output]
+
+
+@dataclass(slots=True)
+class Gradient:
+    """The result of a gradient evaluation; ``sweep`` and ``adjoint`` hold every node's numbers."""
+
+    value: float
+    gradient: dict[str, float]
+    sweep: object = None
+    adjoint: object = None

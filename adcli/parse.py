@@ -1,0 +1,337 @@
+"""Text → graph: the lexer, the LALR(1) driver over lark's tables, and the graph builder.
+
+The grammar is ``grammar/adcli.lark``; lark computes its tables (``adcli.grammar_tables``) and
+this module runs them.  Each reduction calls the builder method named by the rule's alias, so the
+graph is built during parsing — no parse tree, and no recursion at any nesting depth: the
+parser's stacks are lists.  Nodes remember the offset of their token, for messages such as
+``log at 1:5: argument -2.5 is not > 0``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import _tables
+from .errors import ArityError, ProgramNameError, ProgramSyntaxError, excerpt, where
+from .graph import ADD, DIV, MUL, NEG, POW, SUB, Program, Tape
+from .primitives import ARITIES, CONST, CONSTANTS, lookup
+from .grammar_tables import CALL, PASS, grammar_crc, grammar_path
+
+
+def _load_tables():
+    """The frozen tables, or — if grammar/adcli.lark was edited since — fresh ones from lark."""
+    path = grammar_path()
+    if path is not None:
+        raw = path.read_bytes()
+        if grammar_crc(raw) != _tables.GRAMMAR_CRC:
+            from .grammar_tables import build
+
+            return build(raw.decode())
+    return {k: getattr(_tables, k) for k in ("TERMINALS", "IGNORE", "RULES", "STATES", "START", "END")}
+
+
+_T = _load_tables()
+_SCANNER = re.compile(
+    "|".join(f"(?P<{name}>{regex})" for name, regex in _T["TERMINALS"]) + r"|(?P<_BAD>(?s:.))"
+)
+_IGNORE = frozenset(_T["IGNORE"])
+
+# How the expected tokens read in a syntax error.
+_WORDS = {
+    "NUMBER": "a number",
+    "NAME": "a name",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "COMMA": "','",
+    "EQUAL": "'='",
+    "_SEP": "';' or a new line",
+    "$END": "the end of the program",
+}
+_OPERATORS = {"PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/", "POW": "^"}
+
+
+def parse(text: str) -> Program:
+    """Parse a program into its graph.  Raises ``ProgramSyntaxError`` / ``ProgramNameError`` /
+    ``ArityError`` with the position and a caret excerpt."""
+    builder = _Builder(text)
+    _drive(text, builder)
+    return builder.program
+
+
+def _drive(text: str, builder: _Builder | None, stop_at: int = -1) -> list | None:
+    """Run the LALR automaton over ``text``, calling ``builder`` on each reduction.
+
+    With ``stop_at`` (and no builder) it returns the state stack just before the token at that
+    offset is read: the configuration a syntax error message describes.
+    """
+    states = _T["STATES"]
+    rules = _T["RULES"]
+    end_state = _T["END"]
+    ignore = _IGNORE
+    callbacks = {
+        rule[3][0]: getattr(builder, rule[3][0]) if builder else _ignore_children
+        for rule in rules
+        if rule[2] == CALL
+    }
+    state_stack = [_T["START"]]
+    value_stack: list = []
+    previous = None
+    for m in _SCANNER.finditer(text):
+        kind = m.lastgroup
+        if kind in ignore:
+            continue
+        if m.start() == stop_at:
+            return state_stack
+        if kind == "_BAD":
+            _unexpected_character(text, m)
+        action = states[state_stack[-1]].get(kind)
+        while action is not None and action < 0:
+            _reduce(rules[~action], states, state_stack, value_stack, callbacks)
+            action = states[state_stack[-1]].get(kind)
+        if action is None:
+            _unexpected(text, m.start(), kind, m.group(), previous, state_stack)
+        state_stack.append(action)
+        value_stack.append(m)
+        previous = m
+    if stop_at >= 0:
+        return state_stack
+    while True:
+        action = states[state_stack[-1]].get("$END")
+        if action is None:
+            _unexpected(text, len(text), "$END", "", previous, state_stack)
+        _reduce(rules[~action], states, state_stack, value_stack, callbacks)
+        if state_stack[-1] == end_state:
+            return None
+
+
+def _ignore_children(*children) -> None:
+    return None
+
+
+def _reduce(rule, states, state_stack, value_stack, callbacks) -> None:
+    origin, size, kind, arg, spliced = rule
+    if kind == PASS and size == 1:
+        state_stack.pop()  # the value stays; only the state changes
+    else:
+        children = value_stack[-size:]
+        del value_stack[-size:]
+        del state_stack[-size:]
+        if kind == PASS:
+            value = children[arg]
+        elif kind == CALL:
+            name, kept = arg
+            value = callbacks[name](*_gather(children, kept, spliced))
+        else:  # SPLICE: a `_rule`'s children, as a list its parent splices in
+            value = _gather(children, arg, spliced)
+        value_stack.append(value)
+    state_stack.append(states[state_stack[-1]][origin])
+
+
+def _gather(children: list, kept, spliced) -> list:
+    if not spliced:
+        return [children[i] for i in kept]
+    # Left-recursive lists (`x (_SEP x)*`) grow in place: linear, not quadratic.
+    first = kept[0]
+    out = children[first] if first in spliced else [children[first]]
+    for i in kept[1:]:
+        if i in spliced:
+            out.extend(children[i])
+        else:
+            out.append(children[i])
+    return out
+
+
+def _describe(kind: str, text: str) -> str:
+    if kind == "$END":
+        return "the end of the program"
+    if kind == "_SEP":
+        return "';'" if text.startswith(";") else "a new line"
+    if kind == "NUMBER":
+        return f"the number {_clip(text)}"
+    if kind == "NAME":
+        return f"the name '{_clip(text)}'"
+    return f"'{text}'"
+
+
+def _clip(text: str, width: int = 24) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _acceptable(kind: str, state_stack: list) -> bool:
+    """Would the parser, in this configuration, shift ``kind`` after any pending reductions?
+
+    LALR merges lookaheads, so a state's own action keys over-promise; simulating the
+    reductions on a copy of the stack gives exactly the tokens that could come next.
+    """
+    states, rules = _T["STATES"], _T["RULES"]
+    stack = list(state_stack[-64:])  # reductions here pop at most a few states
+    while True:
+        action = states[stack[-1]].get(kind)
+        if action is None:
+            return False
+        if action >= 0:
+            return True
+        origin, size = rules[~action][:2]
+        if size >= len(stack):
+            return True  # reduces past what we copied: the start rule, so the end is acceptable
+        del stack[len(stack) - size :]
+        stack.append(states[stack[-1]][origin])
+        if kind == "$END" and stack[-1] == _T["END"]:
+            return True
+
+
+def _expected(state_stack: list) -> str:
+    terminals = [name for name, _ in _T["TERMINALS"] if name not in _IGNORE] + ["$END"]
+    possible = [k for k in terminals if _acceptable(k, state_stack)]
+    words = []
+    if {"NUMBER", "NAME", "LPAR"} <= set(possible):
+        words += ["a number", "a name", "'('"]
+        possible = [k for k in possible if k not in ("NUMBER", "NAME", "LPAR", "PLUS", "MINUS")]
+    operators = [k for k in possible if k in _OPERATORS]
+    if len(operators) >= 4:
+        words.append("an operator")
+    else:
+        words += [f"'{_OPERATORS[k]}'" for k in operators]
+    rest = [k for k in possible if k not in _OPERATORS]
+    if "_SEP" in rest or "$END" in rest:
+        rest = [k for k in rest if k not in ("_SEP", "$END")] + ["END"]
+    words += [_WORDS.get(k, "the end of the statement" if k == "END" else k) for k in rest]
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _unexpected(text: str, offset: int, kind: str, token: str, previous, state_stack: list):
+    if kind == "$END" and (previous is None or previous.lastgroup == "_SEP") and len(state_stack) <= 2:
+        raise ProgramSyntaxError("empty program: nothing to evaluate")
+    # The reductions made while trying this token hide what could have come instead: replay
+    # the text up to it (error path only) to see the configuration before them.
+    state_stack = _drive(text, None, stop_at=offset)
+    after = f" after {_describe(previous.lastgroup, previous.group())}" if previous else ""
+    message = (
+        f"syntax error at {where(text, offset)}: expected {_expected(state_stack)}{after}, "
+        f"found {_describe(kind, token)}"
+    )
+    raise ProgramSyntaxError(message, excerpt(text, offset))
+
+
+def _unexpected_character(text: str, m: re.Match) -> None:
+    char = m.group()
+    shown = repr(char) if char.isprintable() else f"U+{ord(char):04X}"
+    raise ProgramSyntaxError(
+        f"syntax error at {where(text, m.start())}: unexpected character {shown}",
+        excerpt(text, m.start()),
+    )
+
+
+class _Builder:
+    """The parser's semantic actions: each grammar alias appends nodes to the tape."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tape = Tape()
+        self.inputs: dict[str, int] = {}
+        self.bindings: dict[str, int] = {}
+        self.program: Program | None = None
+
+    def _error(self, cls, message: str, offset: int):
+        raise cls(f"{message}", excerpt(self.text, offset))
+
+    # statements -------------------------------------------------------------------------------
+    def start(self, *statements: int) -> None:
+        self.program = Program(self.tape, statements[-1], self.inputs, self.text, self.bindings)
+
+    def assign(self, name: re.Match, value: int) -> int:
+        label, at = name.group(), name.start()
+        here = where(self.text, at)
+        if label in CONSTANTS:
+            self._error(ProgramNameError, f"cannot assign to the constant '{label}' at {here}", at)
+        if label in self.bindings:
+            first = where(self.text, self.tape.at[self.bindings[label]])
+            self._error(ProgramNameError, f"'{label}' is assigned twice (at {first} and {here})", at)
+        if label in self.inputs:
+            used = where(self.text, self.tape.at[self.inputs[label]])
+            self._error(
+                ProgramNameError, f"'{label}' is used at {used} before it is assigned at {here}", at
+            )
+        self.bindings[label] = value
+        self.tape.names.setdefault(value, label)
+        return value
+
+    # leaves -----------------------------------------------------------------------------------
+    def number(self, token: re.Match) -> int:
+        value = float(token.group())
+        if value == float("inf"):
+            self._error(
+                ProgramSyntaxError,
+                f"the number {_clip(token.group())} at {where(self.text, token.start())} "
+                "is too large for a double",
+                token.start(),
+            )
+        return self.tape.node(CONST, at=token.start(), value=value)
+
+    def name(self, token: re.Match) -> int:
+        label = token.group()
+        found = self.bindings.get(label)
+        if found is None:
+            found = self.inputs.get(label)
+        if found is not None:
+            return found
+        if label in CONSTANTS:
+            index = self.tape.node(CONST, at=token.start(), value=CONSTANTS[label])
+            self.tape.names[index] = label
+            return index
+        index = self.tape.input(label, at=token.start()).index
+        self.inputs[label] = index
+        return index
+
+    # operators --------------------------------------------------------------------------------
+    def add(self, a: int, op: re.Match, b: int) -> int:
+        return self.tape.node(ADD, a, b, op.start())
+
+    def sub(self, a: int, op: re.Match, b: int) -> int:
+        return self.tape.node(SUB, a, b, op.start())
+
+    def mul(self, a: int, op: re.Match, b: int) -> int:
+        return self.tape.node(MUL, a, b, op.start())
+
+    def div(self, a: int, op: re.Match, b: int) -> int:
+        return self.tape.node(DIV, a, b, op.start())
+
+    def pow(self, a: int, op: re.Match, b: int) -> int:
+        return self.tape.node(POW, a, b, op.start())
+
+    def neg(self, op: re.Match, a: int) -> int:
+        return self.tape.node(NEG, a, -1, op.start())
+
+    def pos(self, op: re.Match, a: int) -> int:
+        return a
+
+    # calls ------------------------------------------------------------------------------------
+    def arguments(self, *args: int) -> tuple[int, ...]:
+        return args
+
+    def call(self, name: re.Match, args: tuple[int, ...] = ()) -> int:
+        label, at = name.group(), name.start()
+        code = lookup(label, len(args))
+        if code is None:
+            here = where(self.text, at)
+            if label not in ARITIES:
+                self._error(ProgramNameError, f"unknown function '{_clip(label)}' at {here}{_suggest(label)}", at)
+            counts = " or ".join(str(n) for n in ARITIES[label])
+            plural = "" if ARITIES[label] == (1,) else "s"
+            self._error(
+                ArityError,
+                f"{label} at {here} takes {counts} argument{plural}, got {len(args)}",
+                at,
+            )
+        return self.tape.node(code, *args, at=at)
+
+
+def _suggest(label: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(label, list(ARITIES), n=3, cutoff=0.6)
+    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+    return hint + "; 'adcli functions' lists them"
+
