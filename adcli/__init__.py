@@ -17,7 +17,7 @@ from .parse import parse
 __version__ = "0.1.0"
 
 
-def compile(text: str) -> Program:  # noqa: A001 - the name a user reaches for: compile once, run many
+def compile(text: str) -> Program:
     """Parse a program's text into its graph, ready to evaluate at any number of points."""
     return parse(text)
 
@@ -30,8 +30,8 @@ __all__ = [
     "Program",
     "Tape",
     "Var",
+    "__version__",
     "compile",
     "fn",
     "parse",
-    "__version__",
 ]

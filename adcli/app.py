@@ -12,7 +12,11 @@ import typer
 from . import __version__
 from .cli import COMMANDS, command
 
-RAW_ARGS = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": ["--help"]}
+RAW_ARGS = {
+    "ignore_unknown_options": True,
+    "allow_extra_args": True,
+    "help_option_names": ["--help"],
+}
 
 
 def _version(value: bool) -> None:

@@ -14,7 +14,6 @@ import math
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 from .errors import LimitError, UsageError
 from .primitives import CONSTANTS
@@ -24,14 +23,22 @@ NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024  # bytes of program text; --max-size raises it
 
 
-@dataclass(frozen=True)
 class Option:
-    flags: tuple[str, ...]
-    dest: str
-    help: str
-    metavar: str = ""  # empty for a flag without value
-    convert: Callable[[str], object] = str
-    default: object = None
+    """One option of a command: its flags, where its value goes, and its help line."""
+
+    __slots__ = ("convert", "default", "dest", "flags", "help", "metavar")
+
+    def __init__(
+        self,
+        flags: tuple[str, ...],
+        dest: str,
+        help: str,
+        metavar: str = "",  # empty for a flag without value
+        convert: Callable[[str], object] = str,
+        default: object = None,
+    ) -> None:
+        self.flags, self.dest, self.help, self.metavar = flags, dest, help, metavar
+        self.convert, self.default = convert, default
 
     @property
     def takes_value(self) -> bool:
@@ -96,15 +103,18 @@ HELP = Option(("--help",), "help", "show this help and exit")
 COMMON = (FILE, AT, QUIET, MAX_SIZE, HELP)
 
 
-@dataclass
 class CommandLine:
-    """What a command line asked for: the program's source, the bindings, the options."""
+    """What a command line asked for: the program's source, the bindings, the options.
 
-    program: str | None = None  # the program text, or None when it comes from a file
-    program_file: str | None = None
-    bindings: dict[str, float] = field(default_factory=dict)
-    options: dict[str, object] = field(default_factory=dict)
-    help: bool = False
+    Options read as attributes: ``line.json``, ``line.digits``.
+    """
+
+    def __init__(self, options: dict[str, object]) -> None:
+        self.program: str | None = None  # the program text ('-': stdin), None with --file
+        self.program_file: str | None = None
+        self.bindings: dict[str, float] = {}  # in command-line order; a later binding wins
+        self.options = options
+        self.help = False
 
     def __getattr__(self, name: str) -> object:
         try:
@@ -185,11 +195,13 @@ def bindings_from_json(text: str, what: str = "--at") -> dict[str, float]:
     try:
         data = json.loads(text, parse_constant=reject_constant)
     except json.JSONDecodeError as exc:
-        raise UsageError(f"{what}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        raise UsageError(
+            f"{what}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
     except RecursionError:
         raise UsageError(f"{what}: JSON nested too deeply") from None
     if not isinstance(data, dict):
-        raise UsageError(f"{what}: expected a JSON object such as {{\"x\": 0.5}}")
+        raise UsageError(f'{what}: expected a JSON object such as {{"x": 0.5}}')
     out: dict[str, float] = {}
     for name, value in data.items():
         check_name(name, what)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from array import array
-from dataclasses import dataclass
 from itertools import count
 
 from .errors import EvaluationError, NonFiniteError, OverflowEvaluationError
@@ -28,13 +27,15 @@ _D0 = tuple(p.partials[0] if p else None for p in BY_CODE)
 _D1 = tuple(p.partials[1] if p and p.arity == 2 else None for p in BY_CODE)
 
 
-@dataclass(slots=True)
 class Sweep:
     """One forward pass: each node's value and its local derivatives (g_weights)."""
 
-    values: array
-    g0: array  # ∂node/∂arg0
-    g1: array  # ∂node/∂arg1
+    __slots__ = ("g0", "g1", "values")
+
+    def __init__(self, values: array, g0: array, g1: array) -> None:
+        self.values = values
+        self.g0 = g0  # ∂node/∂arg0
+        self.g1 = g1  # ∂node/∂arg1
 
 
 def needed_partials(tape) -> array:

@@ -16,17 +16,17 @@ in memory at start-up, so an edited grammar is never silently ignored)::
 
 from __future__ import annotations
 
-import pprint
+import os
 import zlib
-from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+# os.path, not pathlib: this module is on the start-up path of every command.
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 # Inside a wheel the grammar ships as adcli/grammar/; in a checkout it is the top-level grammar/.
 GRAMMAR_CANDIDATES = (
-    PACKAGE_DIR / "grammar" / "adcli.lark",
-    PACKAGE_DIR.parent / "grammar" / "adcli.lark",
+    os.path.join(PACKAGE_DIR, "grammar", "adcli.lark"),
+    os.path.join(os.path.dirname(PACKAGE_DIR), "grammar", "adcli.lark"),
 )
-TABLES_FILE = PACKAGE_DIR / "_tables.py"
+TABLES_FILE = os.path.join(PACKAGE_DIR, "_tables.py")
 
 # Kinds of reduction, as stored in RULES.
 PASS = 0  # value of the one kept child passes through (``?rule`` with a single child)
@@ -34,8 +34,8 @@ CALL = 1  # builder method called with the kept children
 SPLICE = 2  # a ``_rule``: its kept children become a list spliced into the parent
 
 
-def grammar_path() -> Path | None:
-    return next((p for p in GRAMMAR_CANDIDATES if p.is_file()), None)
+def grammar_path() -> str | None:
+    return next((p for p in GRAMMAR_CANDIDATES if os.path.isfile(p)), None)
 
 
 def grammar_crc(text: bytes) -> int:
@@ -60,7 +60,9 @@ def build(grammar_text: str) -> dict:
             if not (sym.is_term and sym.filter_out) or rule.options.keep_all_tokens
         ]
         spliced = tuple(
-            i for i in kept if not rule.expansion[i].is_term and rule.expansion[i].name.startswith("_")
+            i
+            for i in kept
+            if not rule.expansion[i].is_term and rule.expansion[i].name.startswith("_")
         )
         size = len(rule.expansion)
         origin = str(rule.origin.name)
@@ -69,7 +71,9 @@ def build(grammar_text: str) -> dict:
         elif rule.options.expand1 and not rule.alias and len(kept) == 1 and not spliced:
             rules.append((origin, size, PASS, kept[0], ()))
         else:
-            assert not rule.options.empty_indices, "the driver does not support [optional] placeholders"
+            assert not rule.options.empty_indices, (
+                "the driver does not support [optional] placeholders"
+            )
             name = str(rule.alias or origin)
             rules.append((origin, size, CALL, (name, tuple(kept)), spliced))
     table = lark.parser.parser.parser.parse_table
@@ -92,6 +96,8 @@ def build(grammar_text: str) -> dict:
 
 
 def render(tables: dict, crc: int) -> str:
+    import pprint
+
     lines = [
         '"""LALR(1) tables for grammar/adcli.lark, made by lark. Generated: do not edit.',
         "",
@@ -110,8 +116,10 @@ def main() -> None:
     path = grammar_path()
     if path is None:
         raise SystemExit("grammar/adcli.lark not found")
-    raw = path.read_bytes()
-    TABLES_FILE.write_text(render(build(raw.decode()), grammar_crc(raw)))
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    with open(TABLES_FILE, "w", encoding="utf-8") as handle:
+        handle.write(render(build(raw.decode()), grammar_crc(raw)))
     print(f"wrote {TABLES_FILE} from {path}")
 
 

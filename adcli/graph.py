@@ -15,7 +15,6 @@ identical nodes, so derivatives stay linear in size.
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass, field
 
 from .primitives import BY_CODE, CONST, INPUT, OPERATORS, namespace
 
@@ -25,7 +24,7 @@ ADD, SUB, MUL, DIV, NEG, POW = (OPERATORS[k] for k in ("add", "sub", "mul", "div
 class Tape:
     """Nodes in creation order: op code, two argument slots (-1 when unused), source offset."""
 
-    __slots__ = ("op", "arg0", "arg1", "at", "const", "names", "simplify", "_memo", "cache")
+    __slots__ = ("_memo", "arg0", "arg1", "at", "cache", "const", "names", "op", "simplify")
 
     def __init__(self, simplify: bool = False) -> None:
         self.op = array("B")
@@ -145,7 +144,7 @@ class Tape:
 class Var:
     """A node of a tape, with arithmetic that appends new nodes (the seed's ``Var``)."""
 
-    __slots__ = ("tape", "index")
+    __slots__ = ("index", "tape")
 
     def __init__(self, tape: Tape, index: int) -> None:
         self.tape = tape
@@ -206,15 +205,24 @@ def _graph_function(code: int):
 fn = namespace(_graph_function)
 
 
-@dataclass(slots=True)
 class Program:
     """A parsed program: its graph, the output node, and its inputs in order of first use."""
 
-    tape: Tape
-    output: int
-    inputs: dict[str, int]  # input name -> its INPUT node, in order of first appearance
-    source: str = ""
-    bindings: dict[str, int] = field(default_factory=dict)  # `name = expr` -> the node of expr
+    __slots__ = ("bindings", "inputs", "output", "source", "tape")
+
+    def __init__(
+        self,
+        tape: Tape,
+        output: int,
+        inputs: dict[str, int],
+        source: str = "",
+        bindings: dict[str, int] | None = None,
+    ) -> None:
+        self.tape = tape
+        self.output = output
+        self.inputs = inputs  # input name -> its INPUT node, in order of first appearance
+        self.source = source
+        self.bindings = bindings if bindings is not None else {}  # `name = expr` -> its node
 
     def where(self, node: int) -> str:
         """``line:col`` of a node's token in the source (``?`` for nodes with no source)."""
@@ -266,11 +274,16 @@ class Program:
         return forward(self.tape, self.bind(values), self.source).values[self.output]
 
 
-@dataclass(slots=True)
 class Gradient:
     """The result of a gradient evaluation; ``sweep`` and ``adjoint`` hold every node's numbers."""
 
-    value: float
-    gradient: dict[str, float]
-    sweep: object = None
-    adjoint: object = None
+    __slots__ = ("adjoint", "gradient", "sweep", "value")
+
+    def __init__(self, value: float, gradient: dict[str, float], sweep=None, adjoint=None) -> None:
+        self.value = value
+        self.gradient = gradient
+        self.sweep = sweep  # engine.Sweep: values and g_weights of every node
+        self.adjoint = adjoint  # array of ∂output/∂node for every node
+
+    def __repr__(self) -> str:
+        return f"Gradient(value={self.value!r}, gradient={self.gradient!r})"

@@ -13,21 +13,24 @@ import re
 
 from . import _tables
 from .errors import ArityError, ProgramNameError, ProgramSyntaxError, excerpt, where
+from .grammar_tables import CALL, PASS, grammar_crc, grammar_path
 from .graph import ADD, DIV, MUL, NEG, POW, SUB, Program, Tape
 from .primitives import ARITIES, CONST, CONSTANTS, lookup
-from .grammar_tables import CALL, PASS, grammar_crc, grammar_path
 
 
 def _load_tables():
     """The frozen tables, or — if grammar/adcli.lark was edited since — fresh ones from lark."""
     path = grammar_path()
     if path is not None:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read()
         if grammar_crc(raw) != _tables.GRAMMAR_CRC:
             from .grammar_tables import build
 
             return build(raw.decode())
-    return {k: getattr(_tables, k) for k in ("TERMINALS", "IGNORE", "RULES", "STATES", "START", "END")}
+    return {
+        k: getattr(_tables, k) for k in ("TERMINALS", "IGNORE", "RULES", "STATES", "START", "END")
+    }
 
 
 _T = _load_tables()
@@ -202,7 +205,11 @@ def _expected(state_stack: list) -> str:
 
 
 def _unexpected(text: str, offset: int, kind: str, token: str, previous, state_stack: list):
-    if kind == "$END" and (previous is None or previous.lastgroup == "_SEP") and len(state_stack) <= 2:
+    if (
+        kind == "$END"
+        and (previous is None or previous.lastgroup == "_SEP")
+        and len(state_stack) <= 2
+    ):
         raise ProgramSyntaxError("empty program: nothing to evaluate")
     # The reductions made while trying this token hide what could have come instead: replay
     # the text up to it (error path only) to see the configuration before them.
@@ -248,7 +255,9 @@ class _Builder:
             self._error(ProgramNameError, f"cannot assign to the constant '{label}' at {here}", at)
         if label in self.bindings:
             first = where(self.text, self.tape.at[self.bindings[label]])
-            self._error(ProgramNameError, f"'{label}' is assigned twice (at {first} and {here})", at)
+            self._error(
+                ProgramNameError, f"'{label}' is assigned twice (at {first} and {here})", at
+            )
         if label in self.inputs:
             used = where(self.text, self.tape.at[self.inputs[label]])
             self._error(
@@ -317,7 +326,11 @@ class _Builder:
         if code is None:
             here = where(self.text, at)
             if label not in ARITIES:
-                self._error(ProgramNameError, f"unknown function '{_clip(label)}' at {here}{_suggest(label)}", at)
+                self._error(
+                    ProgramNameError,
+                    f"unknown function '{_clip(label)}' at {here}{_suggest(label)}",
+                    at,
+                )
             counts = " or ".join(str(n) for n in ARITIES[label])
             plural = "" if ARITIES[label] == (1,) else "s"
             self._error(
@@ -334,4 +347,3 @@ def _suggest(label: str) -> str:
     close = difflib.get_close_matches(label, list(ARITIES), n=3, cutoff=0.6)
     hint = f" (did you mean {' or '.join(close)}?)" if close else ""
     return hint + "; 'adcli functions' lists them"
-

@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 # Op codes 0 and 1 are the leaves of the graph; every primitive's code is its index here + 2.
@@ -42,24 +41,47 @@ def num(x: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-@dataclass(frozen=True, slots=True)
 class Primitive:
-    name: str
-    arity: int
-    fn: Callable[..., float]
-    vfn: Callable[..., object] | str
-    partials: tuple[Callable[..., object], ...]
-    doc: str
-    domain: Callable[..., str] | None = None
-    kink: str = ""
-    symbol: str = ""  # infix or prefix operator symbol; empty for a function call
-    precedence: int = 9  # for printing: 1 + -, 2 * /, 3 unary -, 4 ^, 9 call or leaf
-    callable_as: str = ""  # the call name when it differs from ``name`` (operators)
+    """One row of the table (see the module docstring).  A plain class: dataclasses would cost
+    the hot path an import of ``inspect``."""
 
-    def __post_init__(self) -> None:
+    __slots__ = (
+        "arity",
+        "callable_as",
+        "doc",
+        "domain",
+        "fn",
+        "kink",
+        "name",
+        "partials",
+        "precedence",
+        "symbol",
+        "vfn",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        arity: int,
+        fn: Callable[..., float],
+        vfn: Callable[..., object] | str,
+        partials: tuple[Callable[..., object], ...],
+        doc: str,
+        domain: Callable[..., str] | None = None,
+        kink: str = "",
+        symbol: str = "",  # infix or prefix operator symbol; empty for a function call
+        precedence: int = 9,  # for printing: 1 + -, 2 * /, 3 unary -, 4 ^, 9 call or leaf
+        callable_as: str = "",  # the call name when it differs from ``name`` (operators)
+    ) -> None:
         # The tape stores two argument slots per node; one partial per argument, always.
-        assert 1 <= self.arity <= 2, self.name
-        assert len(self.partials) == self.arity, self.name
+        assert 1 <= arity <= 2, name
+        assert len(partials) == arity, name
+        self.name, self.arity, self.fn, self.vfn, self.partials = name, arity, fn, vfn, partials
+        self.doc, self.domain, self.kink, self.symbol = doc, domain, kink, symbol
+        self.precedence, self.callable_as = precedence, callable_as
+
+    def __repr__(self) -> str:
+        return f"Primitive({self.name!r}, {self.arity})"
 
     @property
     def call_name(self) -> str:

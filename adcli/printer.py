@@ -95,7 +95,9 @@ def program_text(tape, outputs: dict[str, int], reserved: set[str] = frozenset()
     texts = {}
     for label, root in outputs.items():
         shared = _shared_nodes(tape, root)
-        used = set(reserved) | {tape.names[i] for i in range(len(tape)) if tape.op[i] == INPUT and i in tape.names}
+        used = set(reserved) | {
+            tape.names[i] for i in range(len(tape)) if tape.op[i] == INPUT and i in tape.names
+        }
         names: dict[int, str] = {}
         counter = 0
         lines = []
@@ -104,7 +106,9 @@ def program_text(tape, outputs: dict[str, int], reserved: set[str] = frozenset()
             while f"t{counter}" in used:
                 counter += 1
             names[node] = f"t{counter}"
-            lines.append(f"{names[node]} = {expression(tape, node, {k: v for k, v in names.items() if k != node})}")
+            lines.append(
+                f"{names[node]} = {expression(tape, node, {k: v for k, v in names.items() if k != node})}"
+            )
         lines.append(expression(tape, root, names))
         texts[label] = "\n".join(lines)
     return texts

@@ -12,9 +12,7 @@ from ..graph import Program
 from ..output import warn
 from ..parse import parse
 
-WRT = Option(
-    ("--wrt",), "wrt", "report only these partials, e.g. --wrt x,y", "NAMES", names_list
-)
+WRT = Option(("--wrt",), "wrt", "report only these partials, e.g. --wrt x,y", "NAMES", names_list)
 DIGITS = Option(
     ("--digits",),
     "digits",
@@ -37,7 +35,10 @@ def point(program: Program, line: CommandLine) -> dict[str, float]:
     """The bindings, after warning (unless --quiet) about names the program does not use."""
     for name in line.bindings:
         if name not in program.inputs:
-            warn(f"'{name}' is bound but the program does not use it (its partial is 0.0)", line.quiet)
+            warn(
+                f"'{name}' is bound but the program does not use it (its partial is 0.0)",
+                line.quiet,
+            )
     return line.bindings
 
 
