@@ -14,7 +14,8 @@ import sys
 
 from .errors import AdcliError, ExitStatus
 
-# command name -> module in adcli.commands that implements it (``run``, ``OPTIONS``, ``HELP``)
+# command name -> its module in adcli.commands (which defines ``run``, ``OPTIONS``, ``HELP`` and
+# ``EXAMPLES``); one module per command, so a command imports only what it uses.
 COMMANDS: dict[str, str] = {
     "eval": "evaluate",
     "functions": "functions",
