@@ -72,19 +72,26 @@ class Tape:
 
     def apply(self, code: int, *args: Var | float) -> Var:
         """The node ``primitive(args)``; on a simplifying tape, folded and shared where possible."""
-        slots = [self._slot(a) for a in args]
-        if self._memo is not None:
-            simpler = self._simplify(code, slots)
-            if simpler is not None:
-                return simpler
-            key = (code, slots[0], slots[1] if len(slots) > 1 else -1)
-            found = self._memo.get(key)
-            if found is not None:
-                return Var(self, found)
-            index = self.node(code, *slots)
-            self._memo[key] = index
+        slots = [a.index if type(a) is Var and a.tape is self else self._slot(a) for a in args]
+        if self._memo is None:
+            # The common case (the seed's eager graph building): append, nothing else.
+            index = len(self.op)
+            self.op.append(code)
+            self.arg0.append(slots[0])
+            self.arg1.append(slots[1] if len(slots) > 1 else -1)
+            self.at.append(-1)
+            self.const.append(0.0)
             return Var(self, index)
-        return Var(self, self.node(code, *slots))
+        simpler = self._simplify(code, slots)
+        if simpler is not None:
+            return simpler
+        key = (code, slots[0], slots[1] if len(slots) > 1 else -1)
+        found = self._memo.get(key)
+        if found is not None:
+            return Var(self, found)
+        index = self.node(code, *slots)
+        self._memo[key] = index
+        return Var(self, index)
 
     def var(self, value: Var | float) -> Var:
         """``value`` as a Var of this tape (a number becomes a constant node)."""
@@ -193,7 +200,8 @@ class Var:
 
 def _graph_function(code: int):
     def call(*args: Var | float) -> Var:
-        tape = next(a.tape for a in args if isinstance(a, Var))
+        first = args[0]
+        tape = first.tape if type(first) is Var else next(a.tape for a in args if isinstance(a, Var))
         return tape.apply(code, *args)
 
     call.__name__ = BY_CODE[code].call_name

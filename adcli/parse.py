@@ -9,6 +9,7 @@ parser's stacks are lists.  Nodes remember the offset of their token, for messag
 
 from __future__ import annotations
 
+import gc
 import re
 
 from . import _tables
@@ -57,7 +58,13 @@ def parse(text: str) -> Program:
     """Parse a program into its graph.  Raises ``ProgramSyntaxError`` / ``ProgramNameError`` /
     ``ArityError`` with the position and a caret excerpt."""
     builder = _Builder(text)
-    _drive(text, builder)
+    collecting = gc.isenabled()
+    gc.disable()  # the parse allocates millions of short-lived objects and no cycles
+    try:
+        _drive(text, builder)
+    finally:
+        if collecting:
+            gc.enable()
     return builder.program
 
 
@@ -76,6 +83,8 @@ def _drive(text: str, builder: _Builder | None, stop_at: int = -1) -> list | Non
         for rule in rules
         if rule[2] == CALL
     }
+    unit = _UNIT
+    chains = _CHAINS
     state_stack = [_T["START"]]
     value_stack: list = []
     previous = None
@@ -83,13 +92,23 @@ def _drive(text: str, builder: _Builder | None, stop_at: int = -1) -> list | Non
         kind = m.lastgroup
         if kind in ignore:
             continue
-        if m.start() == stop_at:
+        if stop_at >= 0 and m.start() == stop_at:
             return state_stack
         if kind == "_BAD":
             _unexpected_character(text, m)
         action = states[state_stack[-1]].get(kind)
         while action is not None and action < 0:
-            _reduce(rules[~action], states, state_stack, value_stack, callbacks)
+            if unit[~action]:
+                # A run of unit reductions (atom → power → unary → product → sum) changes only
+                # the top state, and where it ends depends on nothing but the state below, the
+                # top state and the lookahead: remember it and jump there in one step.
+                key = (state_stack[-2], state_stack[-1], kind)
+                top = chains.get(key)
+                if top is None:
+                    top = chains[key] = _unit_chain(state_stack[-2], state_stack[-1], kind)
+                state_stack[-1] = top
+            else:
+                _reduce(rules[~action], states, state_stack, value_stack, callbacks)
             action = states[state_stack[-1]].get(kind)
         if action is None:
             _unexpected(text, m.start(), kind, m.group(), previous, state_stack)
@@ -109,6 +128,21 @@ def _drive(text: str, builder: _Builder | None, stop_at: int = -1) -> list | Non
 
 def _ignore_children(*children) -> None:
     return None
+
+
+# Rules of the form `?a: b` with one symbol: reducing them only relabels the top of the stack.
+_UNIT = tuple(kind == PASS and size == 1 for _, size, kind, _, _ in _T["RULES"])
+_CHAINS: dict[tuple[int, int, str], int] = {}
+
+
+def _unit_chain(below: int, top: int, kind: str) -> int:
+    """The top state after every unit reduction that ``kind`` triggers above ``below``."""
+    states, rules = _T["STATES"], _T["RULES"]
+    action = states[top].get(kind)
+    while action is not None and action < 0 and _UNIT[~action]:
+        top = states[below][rules[~action][0]]
+        action = states[top].get(kind)
+    return top
 
 
 def _reduce(rule, states, state_stack, value_stack, callbacks) -> None:
@@ -250,22 +284,23 @@ class _Builder:
 
     def assign(self, name: re.Match, value: int) -> int:
         label, at = name.group(), name.start()
-        here = where(self.text, at)
+        if label in CONSTANTS or label in self.bindings or label in self.inputs:
+            self._bad_assignment(label, at)
+        self.bindings[label] = value
+        self.tape.names.setdefault(value, label)
+        return value
+
+    def _bad_assignment(self, label: str, at: int) -> None:
+        here = where(self.text, at)  # error path only: finding line:col scans the text
         if label in CONSTANTS:
             self._error(ProgramNameError, f"cannot assign to the constant '{label}' at {here}", at)
         if label in self.bindings:
             first = where(self.text, self.tape.at[self.bindings[label]])
-            self._error(
-                ProgramNameError, f"'{label}' is assigned twice (at {first} and {here})", at
-            )
-        if label in self.inputs:
-            used = where(self.text, self.tape.at[self.inputs[label]])
-            self._error(
-                ProgramNameError, f"'{label}' is used at {used} before it is assigned at {here}", at
-            )
-        self.bindings[label] = value
-        self.tape.names.setdefault(value, label)
-        return value
+            self._error(ProgramNameError, f"'{label}' is assigned twice (at {first} and {here})", at)
+        used = where(self.text, self.tape.at[self.inputs[label]])
+        self._error(
+            ProgramNameError, f"'{label}' is used at {used} before it is assigned at {here}", at
+        )
 
     # leaves -----------------------------------------------------------------------------------
     def number(self, token: re.Match) -> int:
