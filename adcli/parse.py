@@ -39,6 +39,8 @@ _SCANNER = re.compile(
     "|".join(f"(?P<{name}>{regex})" for name, regex in _T["TERMINALS"]) + r"|(?P<_BAD>(?s:.))"
 )
 _IGNORE = frozenset(_T["IGNORE"])
+_NAME = re.compile(dict(_T["TERMINALS"])["NAME"])
+_NUMBER = re.compile(dict(_T["TERMINALS"])["NUMBER"])
 
 # How the expected tokens read in a syntax error.
 _WORDS = {
@@ -113,7 +115,10 @@ def _drive(text: str, builder: _Builder | None, stop_at: int = -1) -> list | Non
         if action is None:
             _unexpected(text, m.start(), kind, m.group(), previous, state_stack)
         state_stack.append(action)
-        value_stack.append(m)
+        # A token's value is its offset: a match object costs 150 bytes, and a program nested a
+        # million deep keeps a million open `sin(` tokens on the stack.  The builder re-reads
+        # a name or a number from the text at that offset.
+        value_stack.append(m.start())
         previous = m
     if stop_at >= 0:
         return state_stack
@@ -273,6 +278,7 @@ class _Builder:
         self.tape = Tape()
         self.inputs: dict[str, int] = {}
         self.bindings: dict[str, int] = {}
+        self.assigned_at: dict[str, int] = {}  # where each binding's name is, for messages
         self.program: Program | None = None
 
     def _error(self, cls, message: str, offset: int):
@@ -282,11 +288,15 @@ class _Builder:
     def start(self, *statements: int) -> None:
         self.program = Program(self.tape, statements[-1], self.inputs, self.text, self.bindings)
 
-    def assign(self, name: re.Match, value: int) -> int:
-        label, at = name.group(), name.start()
+    def _token(self, pattern: re.Pattern, at: int) -> str:
+        return pattern.match(self.text, at).group()
+
+    def assign(self, at: int, value: int) -> int:
+        label = self._token(_NAME, at)
         if label in CONSTANTS or label in self.bindings or label in self.inputs:
             self._bad_assignment(label, at)
         self.bindings[label] = value
+        self.assigned_at[label] = at
         self.tape.names.setdefault(value, label)
         return value
 
@@ -295,7 +305,7 @@ class _Builder:
         if label in CONSTANTS:
             self._error(ProgramNameError, f"cannot assign to the constant '{label}' at {here}", at)
         if label in self.bindings:
-            first = where(self.text, self.tape.at[self.bindings[label]])
+            first = where(self.text, self.assigned_at[label])
             self._error(ProgramNameError, f"'{label}' is assigned twice (at {first} and {here})", at)
         used = where(self.text, self.tape.at[self.inputs[label]])
         self._error(
@@ -303,60 +313,60 @@ class _Builder:
         )
 
     # leaves -----------------------------------------------------------------------------------
-    def number(self, token: re.Match) -> int:
-        value = float(token.group())
+    def number(self, at: int) -> int:
+        token = self._token(_NUMBER, at)
+        value = float(token)
         if value == float("inf"):
             self._error(
                 ProgramSyntaxError,
-                f"the number {_clip(token.group())} at {where(self.text, token.start())} "
-                "is too large for a double",
-                token.start(),
+                f"the number {_clip(token)} at {where(self.text, at)} is too large for a double",
+                at,
             )
-        return self.tape.node(CONST, at=token.start(), value=value)
+        return self.tape.node(CONST, at=at, value=value)
 
-    def name(self, token: re.Match) -> int:
-        label = token.group()
+    def name(self, at: int) -> int:
+        label = self._token(_NAME, at)
         found = self.bindings.get(label)
         if found is None:
             found = self.inputs.get(label)
         if found is not None:
             return found
         if label in CONSTANTS:
-            index = self.tape.node(CONST, at=token.start(), value=CONSTANTS[label])
+            index = self.tape.node(CONST, at=at, value=CONSTANTS[label])
             self.tape.names[index] = label
             return index
-        index = self.tape.input(label, at=token.start()).index
+        index = self.tape.input(label, at=at).index
         self.inputs[label] = index
         return index
 
     # operators --------------------------------------------------------------------------------
-    def add(self, a: int, op: re.Match, b: int) -> int:
-        return self.tape.node(ADD, a, b, op.start())
+    def add(self, a: int, op: int, b: int) -> int:
+        return self.tape.node(ADD, a, b, op)
 
-    def sub(self, a: int, op: re.Match, b: int) -> int:
-        return self.tape.node(SUB, a, b, op.start())
+    def sub(self, a: int, op: int, b: int) -> int:
+        return self.tape.node(SUB, a, b, op)
 
-    def mul(self, a: int, op: re.Match, b: int) -> int:
-        return self.tape.node(MUL, a, b, op.start())
+    def mul(self, a: int, op: int, b: int) -> int:
+        return self.tape.node(MUL, a, b, op)
 
-    def div(self, a: int, op: re.Match, b: int) -> int:
-        return self.tape.node(DIV, a, b, op.start())
+    def div(self, a: int, op: int, b: int) -> int:
+        return self.tape.node(DIV, a, b, op)
 
-    def pow(self, a: int, op: re.Match, b: int) -> int:
-        return self.tape.node(POW, a, b, op.start())
+    def pow(self, a: int, op: int, b: int) -> int:
+        return self.tape.node(POW, a, b, op)
 
-    def neg(self, op: re.Match, a: int) -> int:
-        return self.tape.node(NEG, a, -1, op.start())
+    def neg(self, op: int, a: int) -> int:
+        return self.tape.node(NEG, a, -1, op)
 
-    def pos(self, op: re.Match, a: int) -> int:
+    def pos(self, op: int, a: int) -> int:
         return a
 
     # calls ------------------------------------------------------------------------------------
     def arguments(self, *args: int) -> tuple[int, ...]:
         return args
 
-    def call(self, name: re.Match, args: tuple[int, ...] = ()) -> int:
-        label, at = name.group(), name.start()
+    def call(self, at: int, args: tuple[int, ...] = ()) -> int:
+        label = self._token(_NAME, at)
         code = lookup(label, len(args))
         if code is None:
             here = where(self.text, at)
