@@ -77,21 +77,30 @@ def build(grammar_text: str) -> dict:
             name = str(rule.alias or origin)
             rules.append((origin, size, CALL, (name, tuple(kept)), spliced))
     table = lark.parser.parser.parser.parse_table
+    # lark numbers states in an order that varies between runs (hash seeds); number them by a
+    # breadth-first walk in symbol order instead, so the frozen tables are reproducible.
+    order = [table.start_states["start"]]
+    seen = {order[0]: 0}
+    for state in order:
+        for _symbol, (action, arg) in sorted(table.states[state].items()):
+            if action.name == "Shift" and arg not in seen:
+                seen[arg] = len(order)
+                order.append(arg)
+    assert len(order) == len(table.states)
     states = []
-    for state in sorted(table.states):
+    for state in order:
         actions = {}
-        for symbol, (action, arg) in table.states[state].items():
+        for symbol, (action, arg) in sorted(table.states[state].items()):
             # Shifts and gotos store the next state; a reduction stores ~rule (negative).
-            actions[str(symbol)] = arg if action.name == "Shift" else ~rule_index[arg]
+            actions[str(symbol)] = seen[arg] if action.name == "Shift" else ~rule_index[arg]
         states.append(actions)
-    assert sorted(table.states) == list(range(len(states)))
     return {
         "TERMINALS": [(str(t.name), t.pattern.to_regexp()) for t in terminals],
         "IGNORE": sorted(str(t) for t in lark.ignore_tokens),
         "RULES": rules,
         "STATES": states,
-        "START": table.start_states["start"],
-        "END": table.end_states["start"],
+        "START": seen[table.start_states["start"]],
+        "END": seen[table.end_states["start"]],
     }
 
 

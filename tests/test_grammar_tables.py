@@ -1,0 +1,26 @@
+"""The frozen LALR tables are exactly what lark makes of grammar/adcli.lark today."""
+
+from adcli import _tables, grammar_tables
+
+
+def test_frozen_tables_match_the_grammar():
+    path = grammar_tables.grammar_path()
+    assert path is not None, "grammar/adcli.lark must ship with the package"
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    assert grammar_tables.grammar_crc(raw) == _tables.GRAMMAR_CRC, (
+        "grammar/adcli.lark changed: run `python -m adcli.grammar_tables`"
+    )
+    fresh = grammar_tables.build(raw.decode())
+    for key, value in fresh.items():
+        assert getattr(_tables, key) == value, key
+
+
+def test_an_edited_grammar_is_rebuilt_from_source_not_ignored(monkeypatch):
+    import importlib
+
+    parse = importlib.import_module("adcli.parse")  # the module, not adcli.parse the function
+
+    monkeypatch.setattr(_tables, "GRAMMAR_CRC", _tables.GRAMMAR_CRC ^ 1)
+    rebuilt = parse._load_tables()
+    assert rebuilt["STATES"] == _tables.STATES  # rebuilt by lark, same grammar, same tables
