@@ -93,11 +93,9 @@ def program_text(tape, outputs: dict[str, int], reserved: set[str] = frozenset()
     ``reserved`` names (the inputs) are never used for temporaries.
     """
     texts = {}
+    used = set(reserved) | {name for i, name in tape.names.items() if tape.op[i] == INPUT}
     for label, root in outputs.items():
         shared = _shared_nodes(tape, root)
-        used = set(reserved) | {
-            tape.names[i] for i in range(len(tape)) if tape.op[i] == INPUT and i in tape.names
-        }
         names: dict[int, str] = {}
         counter = 0
         lines = []
@@ -105,10 +103,8 @@ def program_text(tape, outputs: dict[str, int], reserved: set[str] = frozenset()
             counter += 1
             while f"t{counter}" in used:
                 counter += 1
+            lines.append(f"t{counter} = {expression(tape, node, names)}")
             names[node] = f"t{counter}"
-            lines.append(
-                f"{names[node]} = {expression(tape, node, {k: v for k, v in names.items() if k != node})}"
-            )
         lines.append(expression(tape, root, names))
         texts[label] = "\n".join(lines)
     return texts
