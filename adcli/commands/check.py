@@ -1,0 +1,225 @@
+"""``adcli check``: the reverse-mode gradient against central finite differences.
+
+The seed's point, shown with numbers: a finite difference has a truncation error that shrinks
+with the step h and a round-off error that grows as h shrinks, so it is never exact; automatic
+differentiation has neither.  ``--sweep`` prints the finite-difference error as h runs over
+decades, against the AD value.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from ..arguments import COMMON, JSON, Option, parse_command_line
+from ..errors import EvaluationError
+from ..output import print_json
+from . import DIGITS, WRT, load_program, point, reported_names
+
+EPS = sys.float_info.epsilon
+CBRT_EPS = EPS ** (
+    1.0 / 3.0
+)  # minimises truncation (∝ h²) plus round-off (∝ eps/h) of a centred difference
+SQRT_EPS = math.sqrt(EPS)  # the same balance for a one-sided difference (∝ h plus eps/h)
+DECADES = range(1, 16)
+
+
+def tolerance(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError("a number >= 0")
+    return value
+
+
+TOL = Option(
+    ("--tol",),
+    "tol",
+    "fail (exit 1) when a relative error is above this (default 1e-6)",
+    "NUMBER",
+    tolerance,
+    1e-6,
+)
+SWEEP = Option(("--sweep",), "sweep", "also show the finite-difference error for h = 1e-1 … 1e-15")
+OPTIONS = (*COMMON, JSON, DIGITS, WRT, TOL, SWEEP)
+
+HELP = """Check the reverse-mode gradient of PROGRAM against central finite differences at a point.
+
+For each input x the step is h = cbrt(eps)·max(1, |x|) ≈ 6e-6·max(1, |x|), the step that balances
+truncation and round-off error; a one-sided difference is used where x ± h leaves the domain. The
+relative error is |AD − FD| / max(1, |AD|, |FD|) (so it is absolute for partials below 1); exit
+status 1 when any is above --tol. [bold]--sweep[/bold] shows the trade-off: the FD error as h runs
+over decades — large for big h (truncation), large again for tiny h (round-off), never zero.
+"""
+
+EXAMPLES = """adcli check "x*y + sin(x)" --x 0.5 --y 4.2
+adcli check "exp(x)/x" --x 3 --sweep
+adcli check "relu(x)" --x 0 --json"""
+
+
+def run(args: list[str]) -> int:
+    line = parse_command_line(args, OPTIONS)
+    program = load_program(line)
+    at = point(program, line)
+    result = program.gradient(at)
+    names = reported_names(program, line)
+    rows = {name: compare(program, at, name, result.gradient.get(name, 0.0)) for name in names}
+    sweeps = (
+        {name: sweep(program, at, name, rows[name]["ad"]) for name in names} if line.sweep else {}
+    )
+    failed = [name for name, row in rows.items() if not row["rel_error"] <= line.tol]
+    if line.json:
+        report = {"value": result.value, "gradient": {n: rows[n]["ad"] for n in names}}
+        report["check"] = rows
+        report["ok"] = not failed
+        if line.sweep:
+            report["sweep"] = sweeps
+        print_json(report)
+    else:
+        render(program.source, at, rows, sweeps, line)
+    if failed:
+        worst = ", ".join(f"{n} ({rows[n]['rel_error']:.3g})" for n in failed)
+        sys.stderr.write(
+            f"adcli: gradient check failed: relative error above {line.tol:g} for {worst}\n"
+        )
+        return 1
+    return 0
+
+
+def compare(program, at: dict[str, float], name: str, ad: float) -> dict:
+    """AD against a finite difference for one input, with the step h chosen for that input."""
+    if name not in program.inputs:
+        fd, h, method = 0.0, 0.0, "unused"  # the output does not depend on it: exactly 0
+    else:
+        fd, h, method = difference(program, at, name)
+    abs_error = abs(ad - fd)
+    return {
+        "ad": ad,
+        "fd": fd,
+        "h": h,
+        "method": method,
+        "abs_error": abs_error,
+        "rel_error": abs_error / max(1.0, abs(ad), abs(fd)),
+    }
+
+
+def difference(program, at: dict[str, float], name: str) -> tuple[float, float, str]:
+    """A centred difference, or a one-sided one if x ± h leaves the domain."""
+    x = at[name]
+    scale = max(1.0, abs(x))
+    for method, h, steps in (
+        ("central", CBRT_EPS * scale, (1.0, -1.0)),
+        ("forward", SQRT_EPS * scale, (1.0, 0.0)),
+        ("backward", SQRT_EPS * scale, (0.0, -1.0)),
+    ):
+        fd = _quotient(program, at, name, h * steps[0], h * steps[1])
+        if fd is not None:
+            return fd, h, method
+    raise EvaluationError(
+        f"no finite difference for '{name}': the program cannot be evaluated near {name} = {x!r}"
+    )
+
+
+def _quotient(program, at: dict[str, float], name: str, up: float, down: float) -> float | None:
+    x = at[name]
+    # Step to representable neighbours and divide by their true distance, not by the nominal h.
+    hi, lo = x + up, x + down
+    try:
+        f_hi = program.value({**at, name: hi}) if up else program.value(at)
+        f_lo = program.value({**at, name: lo}) if down else program.value(at)
+    except EvaluationError:
+        return None
+    fd = (f_hi - f_lo) / (hi - lo)
+    return fd if math.isfinite(fd) else None
+
+
+def sweep(program, at: dict[str, float], name: str, ad: float) -> list[dict]:
+    """Centred differences for h = 10^-k · max(1, |x|), k = 1 … 15, and the default h."""
+    if name not in program.inputs:
+        return []
+    scale = max(1.0, abs(at[name]))
+    steps = sorted({*(10.0**-k * scale for k in DECADES), CBRT_EPS * scale}, reverse=True)
+    out = []
+    for h in steps:
+        fd = _quotient(program, at, name, h, -h)
+        out.append(
+            {
+                "h": h,
+                "fd": fd,
+                "abs_error": None if fd is None else abs(fd - ad),
+                "default": h == CBRT_EPS * scale,
+            }
+        )
+    return out
+
+
+def render(source: str, at: dict[str, float], rows: dict, sweeps: dict, line) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..output import format_number
+    from ..render import clip
+
+    digits = line.digits
+    table = Table(
+        title=Text(clip(source)),
+        title_justify="left",
+        caption=f"FD: central differences, h = cbrt(eps)·max(1, |x|); tol {line.tol:g}",
+        caption_justify="left",
+    )
+    table.add_column("", style="bold")
+    for head in ("value", "AD (reverse)", "FD", "abs error", "rel error", ""):
+        table.add_column(head, justify="right")
+    for name, row in rows.items():
+        ok = row["rel_error"] <= line.tol
+        bound = at.get(name)
+        table.add_row(
+            name,
+            "" if bound is None else format_number(bound, digits),
+            format_number(row["ad"], digits),
+            format_number(row["fd"], digits)
+            + ("" if row["method"] in ("central", "unused") else f" ({row['method']})"),
+            f"{row['abs_error']:.2e}",
+            f"{row['rel_error']:.2e}",
+            Text("ok", style="green") if ok else Text("FAIL", style="bold red"),
+        )
+    print_tables(table, *(sweep_table(name, rows[name]["ad"], p) for name, p in sweeps.items()))
+
+
+def print_tables(*tables) -> None:
+    """Print Rich tables without cutting digits: a pipe or a file gets the width the widest
+    table needs (a terminal keeps its own width)."""
+    from ..render import console
+
+    out = console()
+    if not out.is_terminal:
+        wide = out.options.update_width(1000)
+        out.width = max([out.width] + [out.measure(t, options=wide).maximum for t in tables])
+    for table in tables:
+        out.print(table)
+
+
+def sweep_table(name: str, ad: float, points: list[dict]):
+    """The FD error against h, with a bar of -log10(error): longest where FD is best."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=Text(f"∂f/∂{name}: FD against h (AD = {ad!r})"),
+        title_justify="left",
+        caption="* default h. Big h: truncation error; tiny h: round-off.",
+        caption_justify="left",
+    )
+    table.add_column("h", justify="right")
+    table.add_column("FD", justify="right")
+    table.add_column("|FD − AD|", justify="right")
+    table.add_column("digits right")
+    for p in points:
+        if p["fd"] is None:
+            table.add_row(f"{p['h']:.1e}", "not evaluable", "", "")
+            continue
+        err = p["abs_error"]
+        right = 17.0 if err == 0 else max(0.0, -math.log10(err / max(1.0, abs(ad))))
+        bar = "█" * round(right) + f" {right:.1f}"
+        label = f"{p['h']:.1e}" + (" *" if p["default"] else "")
+        table.add_row(label, repr(p["fd"]), f"{err:.1e}", bar)
+    return table

@@ -1,0 +1,77 @@
+"""``adcli diff``: the derivative itself, as a program in adcli's own language."""
+
+from __future__ import annotations
+
+from ..arguments import COMMON, JSON, parse_command_line
+from ..errors import UsageError
+from ..output import print_json
+from . import WRT, load_program
+
+OPTIONS = (*COMMON, JSON, WRT)
+
+HELP = """Print ∂output/∂x of PROGRAM as a program that adcli reads back: the reverse sweep is run on
+graph nodes instead of numbers, simplified as it is built (constants folded; x·1, x+0, 0·x, x−x
+and −−x removed; identical subexpressions shared), and every subexpression used more than once
+is printed once as a binding [bold]tN = ...[/bold], so the output grows linearly with the program.
+
+[bold]--wrt x,y[/bold] (or --wrt x --wrt y) picks the inputs, all of them by default. One input: the
+program alone. Several: one block each, headed by a comment line [bold]# d/dx[/bold]. [bold]--json[/bold]:
+{name: text}. Evaluating the output with [bold]adcli eval[/bold] gives that partial; it may not use
+every input of PROGRAM (bind them anyway: eval only warns). Where the gradient only exists because
+a zero meets an infinite local derivative (x * hypot(x, x) at 0), the formula reports the 0/0.
+"""
+
+EXAMPLES = """adcli diff "x*y + sin(x)" --wrt x
+adcli diff "h = tanh(w*x + b); (h - t)^2" --wrt w,b
+adcli diff "x*y + sin(x)" --json
+adcli diff "x^3" --wrt x | adcli eval - --x 2"""
+
+
+def run(args: list[str]) -> int:
+    from ..derivatives import symbolic_gradient
+    from ..printer import program_text
+
+    line = parse_command_line(merge_repeated(args, "--wrt"), OPTIONS)
+    program = load_program(line)
+    names = list(line.wrt or program.inputs)
+    unknown = [n for n in names if n not in program.inputs]
+    if unknown:
+        raise UsageError(
+            f"--wrt {','.join(unknown)}: not an input of the program "
+            f"(its inputs: {', '.join(program.inputs) or 'none'})"
+        )
+    if not names:
+        raise UsageError("the program has no inputs: its derivative is 0 with respect to anything")
+    graph = symbolic_gradient(program)
+    texts = program_text(
+        graph.tape, {n: graph.gradient[n] for n in names}, reserved=set(program.inputs)
+    )
+    if line.json:
+        print_json(texts)
+    elif len(texts) == 1:
+        print(next(iter(texts.values())))
+    else:
+        print("\n\n".join(f"# d/d{name}\n{text}" for name, text in texts.items()))
+    return 0
+
+
+def merge_repeated(args: list[str], flag: str) -> list[str]:
+    """``--wrt x --wrt y`` as ``--wrt x,y`` (the parser keeps only the last value of an option)."""
+    values: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token == "--":
+            rest += args[i:]
+            break
+        if token == flag and i + 1 < len(args):
+            values.append(args[i + 1])
+            i += 2
+            continue
+        if token.startswith(flag + "="):
+            values.append(token[len(flag) + 1 :])
+        else:
+            rest.append(token)
+        i += 1
+    return [flag, ",".join(values), *rest] if values else rest

@@ -1,0 +1,62 @@
+"""``adcli hessian``: value, gradient and every second partial derivative, exactly, at a point."""
+
+from __future__ import annotations
+
+from ..arguments import COMMON, JSON, parse_command_line
+from ..output import print_json
+from . import DIGITS, WRT, load_program, point, reported_names
+
+OPTIONS = (*COMMON, JSON, DIGITS, WRT)
+
+HELP = """Compute the value, the gradient and the Hessian (all second partial derivatives) of PROGRAM at
+a point, exactly: the gradient is built as a graph by a symbolic reverse sweep, and each Hessian row
+is one reverse sweep over that graph (n sweeps for n inputs). No finite differences.
+
+Bind inputs as for [bold]adcli eval[/bold]. With [bold]--json[/bold]: {"value", "gradient",
+"hessian": {row: {col: ...}}}, rows and columns in the gradient's order.
+"""
+
+EXAMPLES = """adcli hessian "x*y + sin(x)" --x 0.5 --y 4.2
+adcli hessian "h = tanh(w*x + b); (h - t)^2" w=0.5 x=2 b=-0.3 t=1 --json
+adcli hessian "x^3*y" --x 2 --y 1 --wrt x"""
+
+
+def run(args: list[str]) -> int:
+    from ..derivatives import hessian
+
+    line = parse_command_line(args, OPTIONS)
+    program = load_program(line)
+    names = reported_names(program, line)
+    result, matrix = hessian(program, point(program, line), names)
+    gradient = {name: result.gradient.get(name, 0.0) for name in names}
+    if line.json:
+        print_json({"value": result.value, "gradient": gradient, "hessian": matrix})
+        return 0
+    from .check import print_tables
+
+    print_tables(hessian_table(program.source, result.value, gradient, matrix, line.digits))
+    return 0
+
+
+def hessian_table(source: str, value: float, gradient: dict, matrix: dict, digits: int | None):
+    """One row per input: its partial, then its row of the Hessian; the value in the caption."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..output import format_number
+    from ..render import clip
+
+    table = Table(
+        title=Text(clip(source)),
+        title_justify="left",
+        caption=f"f = {format_number(value, digits)}",
+        caption_justify="left",
+    )
+    table.add_column("", style="bold")
+    table.add_column("∂f/∂·", justify="right", style="cyan")
+    for col in gradient:
+        table.add_column(f"∂²f/∂·∂{col}", justify="right")
+    for row, partial in gradient.items():
+        cells = [format_number(matrix[row][col], digits) for col in gradient]
+        table.add_row(row, format_number(partial, digits), *cells)
+    return table

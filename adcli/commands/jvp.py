@@ -1,0 +1,119 @@
+"""``adcli jvp``: the directional derivative ∇f·v (a Jacobian-vector product) by one forward pass."""
+
+from __future__ import annotations
+
+from ..arguments import COMMON, JSON, Option, bindings_from_json, check_name, parse_command_line
+from ..errors import UsageError
+from ..output import print_json
+from . import DIGITS, load_program, point
+
+
+def direction_spec(text: str) -> str:
+    return text  # parsed in run(), once the program's inputs are known
+
+
+DIRECTION = Option(
+    ("--direction",),
+    "direction",
+    "the direction v: x=1,y=0 or a JSON object; inputs left out get 0",
+    "SPEC",
+    direction_spec,
+)
+OPTIONS = (*COMMON, JSON, DIGITS, DIRECTION)
+
+HELP = """Compute the value of PROGRAM and its directional derivative ∇f·v at a point (a
+Jacobian-vector product), by forward-mode AD: one pass of dual numbers, whatever the number of
+inputs.
+
+Bind inputs as for [bold]adcli eval[/bold]; give the direction with [bold]--dx 1[/bold] (a 'd'
+before an input's name) or [bold]--direction x=1,y=0[/bold]. Inputs left out of the direction
+get 0. The 'd' form is off when --direction is given, and it is refused as ambiguous when the
+program itself has an input named like d<input> (x and dx): then use --direction.
+"""
+
+EXAMPLES = """adcli jvp "x*y + sin(x)" --x 0.5 --y 4.2 --dx 1 --dy 0
+adcli jvp "x*y + sin(x)" x=0.5 y=4.2 --direction x=0.6,y=0.8 --json
+adcli jvp "x*dx" --x 1 --dx 2 --direction x=1"""
+
+
+def run(args: list[str]) -> int:
+    from ..derivatives import tangent_sweep
+
+    line = parse_command_line(args, OPTIONS)
+    program = load_program(line)
+    direction = split_direction(program.inputs, line)
+    value, derivative = tangent_sweep(program, point(program, line), direction)
+    full = {name: direction.get(name, 0.0) for name in program.inputs}
+    if line.json:
+        print_json({"value": value, "jvp": derivative, "direction": full})
+        return 0
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..output import format_number
+    from ..render import clip
+    from .check import print_tables
+
+    digits = line.digits
+    table = Table(title=Text(clip(program.source)), title_justify="left")
+    table.add_column("", style="bold")
+    table.add_column("value", justify="right")
+    table.add_column("direction v", justify="right", style="cyan")
+    table.add_row("f", format_number(value, digits), "", style="bold")
+    for name in program.inputs:
+        table.add_row(
+            name, format_number(line.bindings[name], digits), format_number(full[name], digits)
+        )
+    table.add_row("∇f·v", format_number(derivative, digits), "", style="bold cyan")
+    print_tables(table)
+    return 0
+
+
+def split_direction(inputs: dict[str, int], line) -> dict[str, float]:
+    """The direction, from --direction or from ``d<input>`` bindings (removed from the bindings)."""
+    if line.direction is not None:
+        direction = parse_direction(line.direction)
+        unknown = [name for name in direction if name not in inputs]
+        if unknown:
+            raise UsageError(
+                f"--direction {unknown[0]}: not an input of the program "
+                f"(its inputs: {', '.join(inputs) or 'none'})"
+            )
+        return direction
+    direction = {}
+    for name in list(line.bindings):
+        target = name[1:]
+        if not name.startswith("d") or target not in inputs:
+            continue
+        if name in inputs:
+            raise UsageError(
+                f"--{name} is ambiguous: the program has inputs '{target}' and '{name}', so it "
+                f"could bind {name} or give the direction for {target}; bind {name} as usual and "
+                f"give the direction with --direction {target}=VALUE"
+            )
+        direction[target] = line.bindings.pop(name)
+    if not direction:
+        first = next(iter(inputs), "x")
+        raise UsageError(
+            f"no direction given: add --d{first} 1 (a 'd' before an input's name) "
+            f"or --direction {first}=1"
+        )
+    return direction
+
+
+def parse_direction(text: str) -> dict[str, float]:
+    """``x=1,y=0`` or a JSON object of name → number."""
+    from ..arguments import parse_number
+
+    if text.lstrip().startswith("{"):
+        return bindings_from_json(text, "--direction")
+    direction = {}
+    for part in text.split(","):
+        name, eq, value = part.strip().partition("=")
+        if not eq:
+            raise UsageError(
+                f"--direction: expected NAME=NUMBER pairs such as x=1,y=0, got {part!r}"
+            )
+        check_name(name, "--direction")
+        direction[name] = parse_number(value, f"--direction {name}")
+    return direction
