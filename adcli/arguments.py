@@ -19,7 +19,7 @@ from .errors import LimitError, UsageError
 from .primitives import CONSTANTS
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)  # not ١٢
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024  # bytes of program text; --max-size raises it
 
 
@@ -149,16 +149,34 @@ def read_bytes(source: str, limit: int) -> bytes:
         if source == "-":
             raw = sys.stdin.buffer.read(limit + 1)
         else:
-            with open(source, "rb") as handle:
+            with _open_for_reading(source) as handle:
                 raw = handle.read(limit + 1)
     except OSError as exc:
-        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot read {_clip(source, 300)}: {exc.strerror or exc}") from None
     if len(raw) > limit:
+        where = "stdin" if source == "-" else _clip(source, 300)
         raise LimitError(
-            f"{'stdin' if source == '-' else source} is over the limit of {limit:,} bytes; "
+            f"{where} is over the limit of {limit:,} bytes; "
             "raise it with --max-size (for example --max-size 1G)"
         )
     return raw
+
+
+def _open_for_reading(path: str):
+    """``open(path, 'rb')`` that does not wait forever for a FIFO nobody writes to: it opens
+    without blocking (a FIFO with no writer then reads as empty), then reads normally."""
+    import os
+
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+    if not nonblocking:  # Windows: no FIFOs to wait for
+        return open(path, "rb")
+    fd = os.open(path, os.O_RDONLY | nonblocking)
+    try:
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def parse_number(text: str, what: str) -> float:
@@ -192,8 +210,19 @@ def bindings_from_json(text: str, what: str = "--at") -> dict[str, float]:
     def reject_constant(token: str) -> float:
         raise UsageError(f"{what}: {token} is not a finite number")
 
+    def finite(token: str) -> float:
+        # Integers too: int() of a 5,000-digit literal raises (Python's digit limit).
+        number = float(token)
+        if not math.isfinite(number):
+            raise UsageError(f"{what}: the number {_clip(token)} is too large for a double")
+        return number
+
+    if not text.strip():
+        raise UsageError(f'{what}: empty; expected a JSON object such as {{"x": 0.5}}')
     try:
-        data = json.loads(text, parse_constant=reject_constant)
+        data = json.loads(
+            text, parse_constant=reject_constant, parse_int=finite, parse_float=finite
+        )
     except json.JSONDecodeError as exc:
         raise UsageError(
             f"{what}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
@@ -308,10 +337,10 @@ def _binding_token(token: str) -> bool:
 
 
 def _at_bindings(value: str) -> dict[str, float]:
-    if value.lstrip().startswith("{"):
+    if value.lstrip().startswith(("{", "[")):  # inline JSON ('[' only to say it must be an object)
         return bindings_from_json(value)
     raw = read_bytes(value, DEFAULT_MAX_SIZE)
-    return bindings_from_json(raw.decode("utf-8", errors="replace"), f"--at {value}")
+    return bindings_from_json(raw.decode("utf-8-sig", errors="replace"), f"--at {_clip(value)}")
 
 
 def _assign_program(line: CommandLine, positionals: list[str]) -> None:

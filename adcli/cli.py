@@ -19,6 +19,13 @@ from .errors import AdcliError, ExitStatus
 COMMANDS: dict[str, str] = {
     "eval": "evaluate",
     "functions": "functions",
+    "tree": "tree",
+    "trace": "trace",
+    "dot": "dot",
+    "hessian": "hessian",
+    "jvp": "jvp",
+    "check": "check",
+    "diff": "diff",
 }
 
 

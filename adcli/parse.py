@@ -35,12 +35,14 @@ def _load_tables():
 
 
 _T = _load_tables()
+# ASCII: `\d` must not take other scripts' digits (float() would accept '١٢' as 12).
 _SCANNER = re.compile(
-    "|".join(f"(?P<{name}>{regex})" for name, regex in _T["TERMINALS"]) + r"|(?P<_BAD>(?s:.))"
+    "|".join(f"(?P<{name}>{regex})" for name, regex in _T["TERMINALS"]) + r"|(?P<_BAD>(?s:.))",
+    re.ASCII,
 )
 _IGNORE = frozenset(_T["IGNORE"])
 _NAME = re.compile(dict(_T["TERMINALS"])["NAME"])
-_NUMBER = re.compile(dict(_T["TERMINALS"])["NUMBER"])
+_NUMBER = re.compile(dict(_T["TERMINALS"])["NUMBER"], re.ASCII)
 
 # How the expected tokens read in a syntax error.
 _WORDS = {

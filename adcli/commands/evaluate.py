@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
-from ..arguments import COMMON, JSON, parse_command_line
+from ..arguments import COMMON, JSON, Option, choice, parse_command_line
+from ..errors import UsageError
 from ..output import print_json
 from . import DIGITS, WRT, load_program, point, reported_names
 
-OPTIONS = (*COMMON, JSON, DIGITS, WRT)
+MODE = Option(
+    ("--mode",),
+    "mode",
+    "reverse (default: one sweep), forward (one dual-number pass per input) or auto",
+    "reverse|forward|auto",
+    choice("reverse", "forward", "auto"),
+    "reverse",
+)
+BATCH = Option(
+    ("--batch",),
+    "batch",
+    "evaluate at every point of FILE ('-': stdin), one JSON object of bindings per line, "
+    "streamed; the command line's bindings are defaults; a line over --max-size is an error",
+    "FILE|-",
+)
+INPUT_FORMAT = Option(
+    ("--input-format",),
+    "input_format",
+    "--batch input: jsonl or csv (default: csv for a .csv file, else jsonl)",
+    "jsonl|csv",
+    choice("jsonl", "csv"),
+)
+OUTPUT = Option(
+    ("--output",),
+    "output",
+    "--batch output: jsonl (default) or csv",
+    "jsonl|csv",
+    choice("jsonl", "csv"),
+)
+OPTIONS = (*COMMON, JSON, DIGITS, WRT, MODE, BATCH, INPUT_FORMAT, OUTPUT)
 
 HELP = """Evaluate PROGRAM and every partial derivative at a point, by reverse-mode AD.
 
@@ -18,13 +48,16 @@ starting with '-' works as it is; '--' ends the options.
 
 EXAMPLES = """adcli eval "x*y + sin(x)" --x 0.5 --y 4.2
 adcli eval "x*y + sin(x)" x=0.5 y=4.2 --json
-adcli eval -f samples/neuron.adc --at samples/neuron.json --digits 6"""
+adcli eval -f samples/neuron.adc --at samples/neuron.json --digits 6
+adcli eval "x*y + sin(x)" --y 4.2 --batch points.jsonl > results.jsonl"""
 
 
 def run(args: list[str]) -> int:
     line = parse_command_line(args, OPTIONS)
+    if line.batch is not None or line.input_format or line.output:
+        return run_batch(line)
     program = load_program(line)
-    result = program.gradient(point(program, line))
+    result = gradient_by_mode(program, point(program, line), line.mode)
     names = reported_names(program, line)
     gradient = {name: result.gradient.get(name, 0.0) for name in names}
     if line.json:
@@ -35,3 +68,23 @@ def run(args: list[str]) -> int:
     rows = [(name, line.bindings.get(name), gradient[name]) for name in names]
     console().print(gradient_table(program.source, result.value, rows, line.digits))
     return 0
+
+
+def run_batch(line) -> int:
+    """--batch: JSON Lines (or CSV) in and out, streamed; numpy is imported only here."""
+    if line.batch is None:
+        raise UsageError("--input-format and --output go with --batch FILE")
+    if line.batch == "-" and (line.program == "-" or line.program_file == "-"):
+        raise UsageError("the program and the --batch points cannot both come from stdin")
+    from .. import batch
+
+    return batch.run_batch(load_program(line), line)
+
+
+def gradient_by_mode(program, at: dict[str, float], mode: str):
+    """Reverse mode, or forward mode (one pass per input); auto picks forward for one input."""
+    if mode == "forward" or (mode == "auto" and len(program.inputs) == 1):
+        from ..derivatives import forward_gradient
+
+        return forward_gradient(program, at)
+    return program.gradient(at)

@@ -1,0 +1,317 @@
+"""Every entry of the primitive table: value, first and second derivatives, kinks, careful forms.
+
+First order: the engine's reverse sweep against a centred difference of the float function.
+Second order: the rule applied to graph nodes (``adcli.graph.fn`` on a simplifying tape) is itself
+a program; its reverse sweep must match a centred difference of the first derivative.  That is
+what makes Hessians and ``adcli diff`` exact.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import adcli
+from adcli.errors import EvaluationError, ExitStatus, NonFiniteError
+from adcli.graph import Program, Tape, fn
+from adcli.primitives import BY_CODE, CODES, FLOAT, TABLE, lookup
+
+# In-domain points for every (name, arity) of the table, away from kinks and singularities.
+POINTS: dict[tuple[str, int], list[tuple[float, ...]]] = {
+    ("add", 2): [(0.7, -1.3), (2.0, 3.5)],
+    ("sub", 2): [(0.7, -1.3), (2.0, 3.5)],
+    ("mul", 2): [(0.7, -1.3), (2.0, 3.5), (-4.0, 0.25)],
+    ("div", 2): [(1.5, 0.4), (-2.0, 3.0), (0.3, -7.0)],
+    ("neg", 1): [(0.3,), (-2.0,)],
+    ("pow", 2): [(1.7, 2.3), (0.5, -1.5), (2.0, 0.5), (3.0, 3.0)],
+    ("sin", 1): [(0.3,), (-1.1,), (2.0,)],
+    ("cos", 1): [(0.3,), (-1.1,), (2.0,)],
+    ("tan", 1): [(0.3,), (-1.1,), (2.0,)],
+    ("asin", 1): [(0.3,), (-0.7,), (0.9,)],
+    ("acos", 1): [(0.3,), (-0.7,), (0.9,)],
+    ("atan", 1): [(-2.0,), (0.5,), (3.0,)],
+    ("sinh", 1): [(-1.5,), (0.2,), (2.0,)],
+    ("cosh", 1): [(-1.5,), (0.2,), (2.0,)],
+    ("tanh", 1): [(-1.5,), (0.2,), (2.0,)],
+    ("asinh", 1): [(-2.0,), (0.3,), (5.0,)],
+    ("acosh", 1): [(1.2,), (2.5,), (10.0,)],
+    ("atanh", 1): [(-0.8,), (0.1,), (0.5,)],
+    ("exp", 1): [(-3.0,), (0.5,), (4.0,)],
+    ("log", 1): [(0.1,), (1.5,), (20.0,)],
+    ("log", 2): [(8.0, 2.0), (0.3, 10.0), (5.0, 0.5)],
+    ("ln", 1): [(0.1,), (1.5,), (20.0,)],
+    ("log2", 1): [(0.1,), (1.5,), (20.0,)],
+    ("log10", 1): [(0.1,), (1.5,), (20.0,)],
+    ("sqrt", 1): [(0.1,), (2.0,), (50.0,)],
+    ("cbrt", 1): [(-8.0,), (-0.3,), (0.5,), (27.0,)],
+    ("abs", 1): [(-2.0,), (0.5,)],
+    ("sign", 1): [(-2.0,), (0.5,)],
+    ("step", 1): [(-2.0,), (0.5,)],
+    ("sigmoid", 1): [(-3.0,), (0.0,), (2.5,)],
+    ("relu", 1): [(-2.0,), (0.7,)],
+    ("softplus", 1): [(-3.0,), (0.0,), (2.5,)],
+    ("erf", 1): [(-1.0,), (0.2,), (1.5,)],
+    ("atan2", 2): [(1.0, 2.0), (-0.5, -1.5), (2.0, -1.0)],
+    ("hypot", 2): [(3.0, 4.0), (-1.0, 0.5)],
+    ("min", 2): [(1.0, 2.0), (3.0, -1.0)],
+    ("max", 2): [(1.0, 2.0), (3.0, -1.0)],
+}
+
+CASES = [
+    pytest.param(code, args, id=f"{p.name}/{p.arity}@{','.join(map(repr, args))}")
+    for code, p in enumerate(TABLE, 2)
+    for args in POINTS[(p.name, p.arity)]
+]
+NAMES = ("x", "y")
+
+
+def centred(f, args: tuple[float, ...], j: int) -> float:
+    """∂f/∂args[j] by a centred difference."""
+    h = 1e-6 * max(1.0, abs(args[j]))
+    up = list(args)
+    down = list(args)
+    up[j] += h
+    down[j] -= h
+    return (f(*up) - f(*down)) / (2 * h)
+
+
+def program_of(code: int) -> Program:
+    """``primitive(x[, y])`` as a program on a faithful tape."""
+    tape = Tape()
+    xs = [tape.input(name) for name in NAMES[: BY_CODE[code].arity]]
+    out = tape.apply(code, *xs)
+    return Program(tape, out.index, {name: x.index for name, x in zip(NAMES, xs)})
+
+
+def derivative_program(code: int, j: int) -> Program:
+    """The j-th partial rule applied to graph nodes: a program computing ∂p/∂arg_j."""
+    p = BY_CODE[code]
+    tape = Tape(simplify=True)
+    xs = [tape.input(name) for name in NAMES[: p.arity]]
+    ans = tape.apply(code, *xs)
+    partial = tape.var(p.partials[j](fn, *xs, ans))
+    return Program(tape, partial.index, {name: x.index for name, x in zip(NAMES, xs)})
+
+
+def float_partial(p, j: int):
+    return lambda *args: p.partials[j](FLOAT, *args, p.fn(*args))
+
+
+def test_every_table_entry_has_test_points():
+    assert set(POINTS) == {(p.name, p.arity) for p in TABLE}
+
+
+def test_every_entry_has_one_partial_per_argument():
+    for p in TABLE:
+        assert len(p.partials) == p.arity, p.name
+
+
+@pytest.mark.parametrize(("code", "args"), CASES)
+def test_first_derivative_against_centred_difference(code, args):
+    p = BY_CODE[code]
+    result = program_of(code).gradient(dict(zip(NAMES, args)))
+    assert result.value == p.fn(*args)
+    for j, name in enumerate(NAMES[: p.arity]):
+        expected = centred(p.fn, args, j)
+        assert result.gradient[name] == pytest.approx(expected, rel=1e-6, abs=1e-8), name
+
+
+@pytest.mark.parametrize(("code", "args"), CASES)
+def test_second_derivative_of_the_rule_on_graph_nodes(code, args):
+    p = BY_CODE[code]
+    point = dict(zip(NAMES, args))
+    for j in range(p.arity):
+        first = float_partial(p, j)
+        result = derivative_program(code, j).gradient(point)
+        # The graph rule computes the same first derivative as the float rule...
+        assert result.value == pytest.approx(first(*args), rel=1e-14, abs=1e-300)
+        # ...and differentiating it again matches a centred difference of the first derivative.
+        for k, name in enumerate(NAMES[: p.arity]):
+            expected = centred(first, args, k)
+            assert result.gradient[name] == pytest.approx(expected, rel=1e-5, abs=1e-7), (j, name)
+
+
+# ---- the contract's function list ---------------------------------------------------------
+
+# Copied from the contract's list, as written there.
+CONTRACT_FUNCTIONS = (
+    *("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh"),
+    *("asinh", "acosh", "atanh", "exp", "log", "ln", "log2", "log10", "sqrt", "cbrt"),
+    *("abs", "sigmoid", "relu", "softplus", "erf"),
+)
+CONTRACT_BINARY = ("pow", "atan2", "hypot", "min", "max", "log")
+
+
+@pytest.mark.parametrize("name", CONTRACT_FUNCTIONS)
+def test_contract_unary_function_exists(name):
+    assert lookup(name, 1) is not None
+    assert adcli.compile(f"{name}(x)").inputs == {"x": 0}
+
+
+@pytest.mark.parametrize("name", CONTRACT_BINARY)
+def test_contract_binary_function_exists(name):
+    assert lookup(name, 2) is not None
+    assert list(adcli.compile(f"{name}(x, y)").inputs) == ["x", "y"]
+
+
+def test_functions_command_lists_every_call_name():
+    from conftest import run_adcli
+
+    done = run_adcli("functions")
+    assert done.returncode == 0
+    for name, _ in CODES:
+        if name.isalpha() and name not in ("add", "sub", "mul", "div", "neg"):
+            assert f"{name}(" in done.stdout, name
+    for kink in ("abs'(0) = 0", "relu'(0) = 0", "1/2"):
+        assert kink in done.stdout
+
+
+# ---- kinks: PyTorch's choices ------------------------------------------------------------
+
+
+def gradient(text: str, **point: float):
+    result = adcli.compile(text).gradient(point)
+    return result.value, result.gradient
+
+
+@pytest.mark.parametrize(
+    ("text", "point", "expected"),
+    [
+        ("abs(x)", {"x": 0.0}, {"x": 0.0}),
+        ("abs(x)", {"x": -0.0}, {"x": 0.0}),
+        ("relu(x)", {"x": 0.0}, {"x": 0.0}),
+        ("sign(x)", {"x": 0.0}, {"x": 0.0}),
+        ("sign(x)", {"x": 3.0}, {"x": 0.0}),
+        ("step(x)", {"x": 0.0}, {"x": 0.0}),
+        ("step(x)", {"x": -1.0}, {"x": 0.0}),
+        ("max(x, y)", {"x": 2.0, "y": 2.0}, {"x": 0.5, "y": 0.5}),
+        ("min(x, y)", {"x": 2.0, "y": 2.0}, {"x": 0.5, "y": 0.5}),
+        ("max(x, y)", {"x": 3.0, "y": 2.0}, {"x": 1.0, "y": 0.0}),
+        ("min(x, y)", {"x": 3.0, "y": 2.0}, {"x": 0.0, "y": 1.0}),
+        ("max(x, x)", {"x": 2.0}, {"x": 1.0}),
+        ("relu(x)", {"x": 2.0}, {"x": 1.0}),
+        ("relu(x)", {"x": -2.0}, {"x": 0.0}),
+    ],
+)
+def test_kinks(text, point, expected):
+    assert gradient(text, **point)[1] == expected
+
+
+# ---- numerically careful forms ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "x", "value", "partial"),
+    [
+        ("softplus(x)", 1000.0, 1000.0, 1.0),
+        ("softplus(x)", -1000.0, 0.0, 0.0),
+        ("sigmoid(x)", 1000.0, 1.0, 0.0),
+        ("sigmoid(x)", -1000.0, 0.0, 0.0),
+        ("x^2", -3.0, 9.0, -6.0),
+        ("x**3", -2.0, -8.0, 12.0),
+        ("x^-1", -2.0, -0.5, -0.25),
+        ("cbrt(x)", -8.0, -2.0, 1.0 / 12.0),
+        ("cbrt(x)", 27.0, 3.0, 1.0 / 27.0),
+        ("hypot(x, 1e300)", 1e300, math.hypot(1e300, 1e300), 1 / math.sqrt(2)),
+        ("tanh(x)", 1000.0, 1.0, 0.0),
+        ("exp(x)", -1000.0, 0.0, 0.0),
+    ],
+)
+def test_careful_forms(text, x, value, partial):
+    got_value, got = gradient(text, x=x)
+    assert got_value == pytest.approx(value, rel=1e-15, abs=0)
+    assert got["x"] == pytest.approx(partial, rel=1e-15, abs=0)
+
+
+def test_log_with_a_base():
+    value, partials = gradient("log(x, b)", x=8.0, b=2.0)
+    assert value == pytest.approx(3.0, rel=1e-15)
+    assert partials["x"] == pytest.approx(1 / (8 * math.log(2)), rel=1e-15)
+    assert partials["b"] == pytest.approx(-3.0 / (2 * math.log(2)), rel=1e-15)
+    assert gradient("log(x)", x=math.e)[0] == 1.0
+    assert gradient("ln(x) - log(x)", x=3.0) == (0.0, {"x": 0.0})
+
+
+def test_power_with_respect_to_the_exponent_where_defined():
+    value, partials = gradient("x^y", x=2.0, y=3.0)
+    assert value == 8.0
+    assert partials == pytest.approx({"x": 12.0, "y": 8.0 * math.log(2.0)}, rel=1e-15)
+
+
+def test_power_of_a_negative_base_to_an_integer_constant():
+    assert gradient("x^3", x=-2.0) == (-8.0, {"x": 12.0})
+
+
+def test_power_with_respect_to_the_exponent_of_a_negative_base_is_an_evaluation_error():
+    with pytest.raises(NonFiniteError) as info:
+        gradient("x^y", x=-3.0, y=2.0)
+    assert info.value.status == ExitStatus.EVALUATION
+    assert "pow" in info.value.message
+
+
+@pytest.mark.xfail(
+    reason="d/dy x^y at x = 0, y > 0 is 0 (0^y is 0 for every y > 0; PyTorch gives 0), "
+    "but the rule ans*log(x) is 0*-inf = nan, reported as status 1",
+    strict=True,
+)
+def test_power_with_respect_to_the_exponent_at_a_zero_base():
+    assert gradient("x^y", x=0.0, y=2.0) == (0.0, {"x": 0.0, "y": 0.0})
+
+
+@pytest.mark.xfail(
+    reason="d/dx x^0 at x = 0 is 0 (x^0 is the constant 1; PyTorch gives 0), "
+    "but the rule y*x^(y-1) is 0*inf = nan, reported as status 1",
+    strict=True,
+)
+def test_power_with_a_zero_exponent_at_a_zero_base():
+    assert gradient("x^0", x=0.0) == (1.0, {"x": 0.0})
+
+
+def test_power_with_a_zero_exponent_elsewhere():
+    assert gradient("x^0", x=2.0) == (1.0, {"x": 0.0})
+    assert gradient("x^1", x=0.0) == (0.0, {"x": 1.0})
+    assert gradient("x^2", x=0.0) == (0.0, {"x": 0.0})
+
+
+@pytest.mark.parametrize(
+    "text", ["0^-1", "(-8)^(1/3)", "log(-1)", "sqrt(-1)", "1/0", "asin(2)", "acosh(0.5)"]
+)
+def test_domain_errors_are_status_1(text):
+    with pytest.raises(EvaluationError) as info:
+        adcli.compile(text).gradient()
+    assert info.value.status == ExitStatus.EVALUATION
+
+
+# ---- zero adjoints and infinite local derivatives --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "point", "expected"),
+    [
+        ("0*sqrt(x)", {"x": 0.0}, {"x": 0.0}),
+        ("sqrt(x)*0", {"x": 0.0}, {"x": 0.0}),
+        ("max(x, sqrt(y))", {"x": 1.0, "y": 0.0}, {"x": 1.0, "y": 0.0}),
+        ("min(x, cbrt(y))", {"x": -1.0, "y": 0.0}, {"x": 1.0, "y": 0.0}),
+        ("relu(x - 5) * sqrt(y)", {"x": 1.0, "y": 0.0}, {"x": 0.0, "y": 0.0}),
+    ],
+)
+def test_zero_adjoint_times_infinite_local_derivative_contributes_zero(text, point, expected):
+    assert gradient(text, **point)[1] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "point"),
+    [
+        ("sqrt(x)", {"x": 0.0}),
+        ("cbrt(x)", {"x": 0.0}),
+        ("x^0.5", {"x": 0.0}),
+        ("max(x, sqrt(y))", {"x": -1.0, "y": 0.0}),
+        ("asin(x)", {"x": 1.0}),
+    ],
+)
+def test_reached_infinite_derivative_is_status_1(text, point):
+    with pytest.raises(NonFiniteError) as info:
+        gradient(text, **point)
+    assert info.value.status == ExitStatus.EVALUATION
+    assert "derivative" in info.value.message

@@ -1,0 +1,213 @@
+"""adcli in scripts: the README's "Scripting" examples, run as written, and pipe manners
+(head, Ctrl-C, colour, --version, completion, --quiet, --wrt) through the console script."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, adcli_command, run_adcli, strict_json
+
+DOC = ROOT / "docs" / "readme" / "scripting.md"
+BLOCK = re.compile(r"```bash\n(.*?)```\s*```text\n(.*?)```", re.DOTALL)
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def doc_examples() -> list[tuple[str, str, str, str]]:
+    """(id, setup, script, expected stdout) for each ```bash block followed by a ```text block;
+    the setup is the blocks before it in the same section (they make its files)."""
+    text = DOC.read_text()
+    examples = []
+    section, earlier = "", []
+    for match in BLOCK.finditer(text):
+        headings = re.findall(r"^###+ (.+)$", text[: match.start()], re.MULTILINE)
+        heading = headings[-1] if headings else "intro"
+        if heading != section:
+            section, earlier = heading, []
+        name = re.sub(r"\W+", "-", heading).strip("-").lower()
+        setup = "".join(earlier)
+        examples.append((f"{name}-{len(examples)}", setup, match.group(1), match.group(2)))
+        earlier.append(match.group(1))
+    return examples
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The user's environment with adcli's directory first on PATH and no colour settings."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    bin_dir = str(Path(adcli_command()[0]).parent)
+    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
+    env.update(extra)
+    return env
+
+
+def run_script(script: str, cwd: Path) -> subprocess.CompletedProcess:
+    (cwd / "samples").exists() or (cwd / "samples").symlink_to(ROOT / "samples")
+    return subprocess.run(
+        ["bash", "-c", script],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("setup", "script", "expected"),
+    [e[1:] for e in doc_examples()],
+    ids=[e[0] for e in doc_examples()],
+)
+def test_readme_scripting_example(setup, script, expected, tmp_path):
+    for tool in ("jq", "parallel", "awk", "paste"):
+        if re.search(rf"\b{tool}\b", setup + script) and shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed")
+    if setup:
+        run_script(setup, tmp_path)
+    done = run_script(script, tmp_path)
+    assert done.stdout == expected, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_doc_has_every_pipeline_the_issue_asks_for():
+    scripts = "\n".join(e[2] for e in doc_examples())
+    for needle in ("| jq", "for x in", "--output csv", "--batch", "gradient.x", "parallel --pipe"):
+        assert needle in scripts, needle
+
+
+# ---- pipe manners --------------------------------------------------------------------------
+
+
+def pipeline(command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {command}"],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=120,
+    )
+
+
+def test_piped_into_head_exits_quietly():
+    done = pipeline('adcli eval "x*y+sin(x)" --x 0.5 --y 4.2 --json | head -c 5')
+    assert done.stdout == '{"val'
+    assert done.stderr == ""
+    done = pipeline("adcli functions | head -n 1 >/dev/null")
+    assert done.stderr == ""
+
+
+def test_a_big_batch_piped_into_head_exits_quietly(tmp_path):
+    path = tmp_path / "big.jsonl"
+    path.write_text("".join(f'{{"x": {i}}}\n' for i in range(200_000)))
+    done = pipeline(f'adcli eval "x^2" --batch {path} | head -n 2')
+    assert done.stdout == (
+        '{"value": 0.0, "gradient": {"x": 0.0}}\n{"value": 1.0, "gradient": {"x": 2.0}}\n'
+    )
+    assert done.stderr == ""
+    assert done.returncode == 141  # as `yes | head`: the writer saw its reader go
+
+
+def test_ctrl_c_during_a_slow_batch_exits_130_without_traceback():
+    proc = subprocess.Popen(
+        [*adcli_command(), "eval", "x^2", "--batch", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # The child must see SIGINT as a terminal's Ctrl-C does, whatever this process ignores.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        proc.stdin.write(b'{"x": 3}\n')
+        proc.stdin.flush()
+        assert proc.stdout.readline() == b'{"value": 9.0, "gradient": {"x": 6.0}}\n'
+        proc.send_signal(signal.SIGINT)  # while it waits for the next line
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert err == b"adcli: interrupted\n"
+
+
+def human_table(**env: str) -> str:
+    done = subprocess.run(
+        [*adcli_command(), "eval", "x*y + sin(x)", "--x", "0.5", "--y", "4.2"],
+        capture_output=True,
+        text=True,
+        env=clean_env(**env),
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_colour_only_on_a_terminal_or_when_forced():
+    piped = human_table()
+    assert not ANSI.search(piped)
+    assert "2.579425538604203" in piped
+    forced = human_table(FORCE_COLOR="1")
+    assert ANSI.search(forced)
+    assert ANSI.sub("", forced) == piped
+    colours = {c for c in ANSI.findall(human_table(FORCE_COLOR="1", NO_COLOR="1"))}
+    assert not any(re.search(r"\[(\d+;)*3\dm", c) for c in colours), colours  # no colour codes
+    assert not ANSI.search(human_table(FORCE_COLOR="1", TERM="dumb"))
+
+
+def test_colour_on_a_real_terminal():
+    """Run under a pseudo-terminal (no FORCE_COLOR): a person at a terminal gets colour."""
+    script = f"{adcli_command()[0]} eval 'x*y + sin(x)' --x 0.5 --y 4.2"
+    out = subprocess.run(
+        [sys.executable, "-c", f"import pty; pty.spawn(['bash', '-c', {script!r}])"],
+        capture_output=True,
+        env=clean_env(TERM="xterm-256color"),
+        timeout=60,
+    )
+    assert ANSI.search(out.stdout.decode(errors="replace"))
+
+
+def test_version():
+    done = run_adcli("--version")
+    assert done.returncode == 0
+    assert re.fullmatch(r"adcli \d+\.\d+\.\d+\S*\n", done.stdout)
+
+
+def test_shell_completion_script_and_completions():
+    script = run_adcli("--show-completion", "bash", env={"SHELL": "/bin/bash"})
+    assert script.returncode == 0
+    assert "_ADCLI_COMPLETE" in script.stdout and "complete" in script.stdout
+    done = run_adcli(
+        env={"_ADCLI_COMPLETE": "complete_bash", "COMP_WORDS": "adcli ev", "COMP_CWORD": "1"}
+    )
+    assert done.returncode == 0
+    assert "eval" in done.stdout.split()
+
+
+def test_quiet_silences_warnings():
+    loud = run_adcli("eval", "x^2", "--x", "2", "--z", "1", "--json")
+    assert "warning" in loud.stderr
+    quiet = run_adcli("eval", "x^2", "--x", "2", "--z", "1", "--json", "--quiet")
+    assert quiet.stderr == ""
+    assert quiet.stdout == loud.stdout
+
+
+def test_wrt_restricts_the_reported_partials():
+    done = run_adcli("eval", "x*y + sin(x)", "--x", "0.5", "--y", "4.2", "--json", "--wrt", "y")
+    assert strict_json(done.stdout) == {"value": 2.579425538604203, "gradient": {"y": 0.5}}
+
+
+if __name__ == "__main__":
+    # Refresh the doc's outputs from real runs: python tests/test_scripting.py
+    import tempfile
+
+    text = DOC.read_text()
+    with tempfile.TemporaryDirectory() as tmp:
+
+        def fill(match: re.Match) -> str:
+            done = run_script(match.group(1), Path(tmp))
+            return f"```bash\n{match.group(1)}```\n\n```text\n{done.stdout}```"
+
+        DOC.write_text(BLOCK.sub(fill, text))
