@@ -115,6 +115,11 @@ def _step(x: float) -> float:
     return 1.0 if x > 0.0 else 0.0
 
 
+def _xlogy(x: float, y: float) -> float:
+    # 0·log(y) is 0 even where log(y) is -inf: so d/dy of x^y at x = 0 is 0, as in PyTorch.
+    return 0.0 if x == 0.0 else x * math.log(y)
+
+
 def _log(x: float, base: float) -> float:
     return math.log(x) / math.log(base)
 
@@ -125,6 +130,10 @@ def _pow_domain(x: float, y: float) -> str:
     if x < 0.0 and y != math.floor(y):
         return f"negative base {num(x)} to a non-integer power {num(y)}"
     return f"{num(x)} ^ {num(y)} overflows"
+
+
+def _log_base_domain_y(x: float, y: float) -> str:
+    return f"argument {num(y)} is not > 0"
 
 
 def _log_base_domain(x: float, base: float) -> str:
@@ -152,6 +161,10 @@ def _np_erf(np, x):
     return np.frompyfunc(math.erf, 1, 1)(x).astype(float)
 
 
+def _np_xlogy(np, x, y):
+    return np.where(x == 0, 0.0, x * np.log(y))
+
+
 def _np_log_base(np, x, b):
     return np.log(x) / np.log(b)
 
@@ -176,8 +189,9 @@ TABLE: tuple[Primitive, ...] = (
     P("neg", 1, operator.neg, "negative", (lambda F, x, ans: -1.0,),
       "-x", symbol="-", precedence=3),
     P("pow", 2, math.pow, "power",
-      (lambda F, x, y, ans: y * F.pow(x, y - 1.0), lambda F, x, y, ans: ans * F.log(x)),
-      "x ^ y (also x ** y and pow(x, y)); d/dy needs x > 0", domain=_pow_domain,
+      (lambda F, x, y, ans: y * F.pow(x, y - 1.0), lambda F, x, y, ans: F.xlogy(ans, x)),
+      "x ^ y (also x ** y and pow(x, y)); d/dy needs x > 0 (or x = 0: then it is 0)",
+      domain=_pow_domain,
       symbol="^", precedence=4, callable_as="pow"),
     # ---- functions ---------------------------------------------------------------------------
     P("sin", 1, math.sin, "sin", (lambda F, x, ans: F.cos(x),), "sine"),
@@ -203,6 +217,10 @@ TABLE: tuple[Primitive, ...] = (
     P("log", 2, _log, _np_log_base,
       (lambda F, x, b, ans: 1.0 / (x * F.log(b)), lambda F, x, b, ans: -ans / (b * F.log(b))),
       "logarithm of x in base b", domain=_log_base_domain),
+    P("xlogy", 2, _xlogy, _np_xlogy,
+      (lambda F, x, y, ans: F.log(y), lambda F, x, y, ans: x / y),
+      "x * log(y), and 0 when x = 0 (the derivative of x^y in y)", domain=_log_base_domain_y,
+      kink="xlogy(0, y) = 0 for every y"),
     P("ln", 1, math.log, "log", (lambda F, x, ans: 1.0 / x,), "natural logarithm (same as log)",
       domain=_not("> 0")),
     P("log2", 1, math.log2, "log2", (lambda F, x, ans: 1.0 / (x * LN2),), "base-2 logarithm",
