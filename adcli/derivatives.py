@@ -23,15 +23,19 @@ import math
 from array import array
 from itertools import count
 
-from .engine import backward, check_gradient, forward, ieee_partials, needed_partials
+from .engine import (
+    PARTIALS0,
+    PARTIALS1,
+    VALUE_FNS,
+    backward,
+    check_gradient,
+    forward,
+    ieee_partials,
+    needed_partials,
+)
 from .errors import EvaluationError, NonFiniteError, where
 from .graph import Gradient, Program, Tape, Var, fn
 from .primitives import BY_CODE, CONST, FIRST_PRIMITIVE, FLOAT, INPUT, num
-
-_FN = tuple(p.fn if p else None for p in BY_CODE)
-_D0 = tuple(p.partials[0] if p else None for p in BY_CODE)
-_D1 = tuple(p.partials[1] if p and p.arity == 2 else None for p in BY_CODE)
-
 
 # ---- forward mode ---------------------------------------------------------------------------
 
@@ -74,7 +78,7 @@ def _dual_pass(
         values[node] = value
     for node, dot in seed.items():
         tangent[node] = dot
-    fns, d0s, d1s, F = _FN, _D0, _D1, FLOAT
+    fns, d0s, d1s, F = VALUE_FNS, PARTIALS0, PARTIALS1, FLOAT
     nodes = zip(count(), tape.op, tape.arg0, tape.arg1)
     while True:
         try:

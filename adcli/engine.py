@@ -22,9 +22,9 @@ from .errors import EvaluationError, NonFiniteError, OverflowEvaluationError
 from .primitives import BY_CODE, FIRST_PRIMITIVE, FLOAT, INPUT, num
 
 # Per op code, the pieces the sweeps call (None for the INPUT and CONST leaves).
-_FN = tuple(p.fn if p else None for p in BY_CODE)
-_D0 = tuple(p.partials[0] if p else None for p in BY_CODE)
-_D1 = tuple(p.partials[1] if p and p.arity == 2 else None for p in BY_CODE)
+VALUE_FNS = tuple(p.fn if p else None for p in BY_CODE)
+PARTIALS0 = tuple(p.partials[0] if p else None for p in BY_CODE)
+PARTIALS1 = tuple(p.partials[1] if p and p.arity == 2 else None for p in BY_CODE)
 
 
 class Sweep:
@@ -69,7 +69,7 @@ def forward(tape, inputs: dict[int, float], source: str = "") -> Sweep:
         values[node] = value
     g0 = array("d", bytes(8 * n))
     g1 = array("d", bytes(8 * n))
-    fns, d0s, d1s, F = _FN, _D0, _D1, FLOAT
+    fns, d0s, d1s, F = VALUE_FNS, PARTIALS0, PARTIALS1, FLOAT
     nodes = zip(count(), tape.op, tape.arg0, tape.arg1, needed_partials(tape))
     while True:
         try:

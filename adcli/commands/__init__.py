@@ -26,6 +26,14 @@ def _bad_digits() -> int:
     raise ValueError("a whole number from 1 to 17")
 
 
+def title(line: CommandLine, program: Program) -> str:
+    """What a table is titled: the file the program came from, or the program's text."""
+    source = line.program_file if line.program_file is not None else line.program
+    if source == "-":
+        return "(stdin)"
+    return source if line.program_file is not None else program.source
+
+
 def load_program(line: CommandLine) -> Program:
     """The command line's program, read and parsed."""
     return parse(line.read_program())

@@ -14,7 +14,7 @@ import sys
 from ..arguments import COMMON, JSON, Option, parse_command_line
 from ..errors import EvaluationError
 from ..output import print_json
-from . import DIGITS, WRT, load_program, point, reported_names
+from . import DIGITS, WRT, load_program, point, reported_names, title
 
 EPS = sys.float_info.epsilon
 CBRT_EPS = EPS ** (
@@ -75,7 +75,7 @@ def run(args: list[str]) -> int:
             report["sweep"] = sweeps
         print_json(report)
     else:
-        render(program.source, at, rows, sweeps, line)
+        render(title(line, program), at, rows, sweeps, line)
     if failed:
         worst = ", ".join(f"{n} ({rows[n]['rel_error']:.3g})" for n in failed)
         sys.stderr.write(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..arguments import COMMON, JSON, Option, choice, parse_command_line
 from ..errors import UsageError
 from ..output import print_json
-from . import DIGITS, WRT, load_program, point, reported_names
+from . import DIGITS, WRT, load_program, point, reported_names, title
 
 MODE = Option(
     ("--mode",),
@@ -54,6 +54,8 @@ adcli eval "x*y + sin(x)" --y 4.2 --batch points.jsonl > results.jsonl"""
 
 def run(args: list[str]) -> int:
     line = parse_command_line(args, OPTIONS)
+    if line.digits is not None and (line.json or line.batch is not None):
+        raise UsageError("--digits rounds the table; JSON output always keeps every digit")
     if line.batch is not None or line.input_format or line.output:
         return run_batch(line)
     program = load_program(line)
@@ -66,7 +68,7 @@ def run(args: list[str]) -> int:
     from ..render import console, gradient_table
 
     rows = [(name, line.bindings.get(name), gradient[name]) for name in names]
-    console().print(gradient_table(program.source, result.value, rows, line.digits))
+    console().print(gradient_table(title(line, program), result.value, rows, line.digits))
     return 0
 
 
@@ -76,6 +78,10 @@ def run_batch(line) -> int:
         raise UsageError("--input-format and --output go with --batch FILE")
     if line.batch == "-" and (line.program == "-" or line.program_file == "-"):
         raise UsageError("the program and the --batch points cannot both come from stdin")
+    if line.mode == "forward":
+        raise UsageError(
+            "--batch replays the reverse sweep over arrays; --mode forward is for one point"
+        )
     from .. import batch
 
     return batch.run_batch(load_program(line), line)

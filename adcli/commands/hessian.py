@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..arguments import COMMON, JSON, parse_command_line
 from ..output import print_json
-from . import DIGITS, WRT, load_program, point, reported_names
+from . import DIGITS, WRT, load_program, point, reported_names, title
 
 OPTIONS = (*COMMON, JSON, DIGITS, WRT)
 
@@ -34,7 +34,7 @@ def run(args: list[str]) -> int:
         return 0
     from .check import print_tables
 
-    print_tables(hessian_table(program.source, result.value, gradient, matrix, line.digits))
+    print_tables(hessian_table(title(line, program), result.value, gradient, matrix, line.digits))
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..arguments import COMMON, JSON, Option, bindings_from_json, check_name, parse_command_line
 from ..errors import UsageError
 from ..output import print_json
-from . import DIGITS, load_program, point
+from . import DIGITS, load_program, point, title
 
 
 def direction_spec(text: str) -> str:
@@ -55,7 +55,7 @@ def run(args: list[str]) -> int:
     from .check import print_tables
 
     digits = line.digits
-    table = Table(title=Text(clip(program.source)), title_justify="left")
+    table = Table(title=Text(clip(title(line, program))), title_justify="left")
     table.add_column("", style="bold")
     table.add_column("value", justify="right")
     table.add_column("direction v", justify="right", style="cyan")
