@@ -7,6 +7,8 @@ Commands run through ``adcli.cli`` with their own argument parser (Click cannot 
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from . import __version__
@@ -78,10 +80,23 @@ for _name in COMMANDS:
 
 
 def run_typer(args: list[str]) -> int:
-    """Run the Typer app on ``args`` and return its exit status."""
+    """Run the Typer app on ``args`` and return its exit status.
+
+    Usage errors (no command, an unknown command or option) are printed like every other
+    adcli error, ``adcli: message`` then the usage, rather than in Click's box.
+    """
     try:
-        app(args=args, prog_name="adcli", standalone_mode=True)
+        from typer._click.exceptions import UsageError
+    except ImportError:  # typer before 0.20 used Click itself
+        from click.exceptions import UsageError
+
+    try:
+        code = app(args=args, prog_name="adcli", standalone_mode=False)
+    except UsageError as exc:
+        usage = exc.ctx.get_usage() if exc.ctx else "Usage: adcli COMMAND [ARGS]..."
+        sys.stderr.write(f"adcli: {exc.format_message()}\n  {usage}\n  Try 'adcli --help'.\n")
+        return 2
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 2)
-    return 0
+    return code if isinstance(code, int) else 0

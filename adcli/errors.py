@@ -25,6 +25,7 @@ class AdcliError(Exception):
     status = ExitStatus.USAGE
 
     def __init__(self, message: str, excerpt: str = "") -> None:
+        message = clip_message(message)
         super().__init__(message)
         self.message = message
         self.excerpt = excerpt
@@ -70,6 +71,17 @@ class OverflowEvaluationError(EvaluationError):
 
 class NonFiniteError(EvaluationError):
     kind = "non-finite"
+
+
+MAX_MESSAGE = 600  # characters: a message names the input's parts, it never echoes them whole
+
+
+def clip_message(message: str, limit: int = MAX_MESSAGE) -> str:
+    """The message, its middle cut if it is long (a 1 MB name must not come back on stderr)."""
+    if len(message) <= limit:
+        return message
+    cut = len(message) - limit
+    return f"{message[: limit * 2 // 3]}…[{cut:,} characters]…{message[-limit // 3 :]}"
 
 
 def position(text: str, offset: int) -> tuple[int, int]:

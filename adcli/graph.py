@@ -109,9 +109,12 @@ class Tape:
         c = self.is_const
         if all(c(s) for s in slots):
             try:
-                return self.constant(BY_CODE[code].fn(*(self.const[s] for s in slots)))
+                folded = BY_CODE[code].fn(*(self.const[s] for s in slots))
             except (ArithmeticError, ValueError):
                 return None  # keep the node: evaluating it reports the error where it belongs
+            # 1e308 * 10 is inf without raising: keep the node, so it is reported as an overflow
+            # (and a printed derivative never holds an `inf` that cannot be read back).
+            return self.constant(folded) if abs(folded) <= 1.7976931348623157e308 else None
         a = slots[0]
         b = slots[1] if len(slots) > 1 else -1
         same = Var(self, a)
@@ -120,6 +123,8 @@ class Tape:
         if code == ADD:
             if c(a, 0.0):
                 return Var(self, b)
+            if self.op[b] == NEG:  # a + -b is a - b, bit for bit
+                return self.apply(SUB, same, Var(self, self.arg0[b]))
             return same if c(b, 0.0) else None
         if code == SUB:
             if a == b:
