@@ -99,6 +99,27 @@ def where(text: str, offset: int) -> str:
     return f"{line}:{column}"
 
 
+def locator(text: str):
+    """``offset -> "line:col"`` (None for no offset) by bisection over the line starts: for
+    messages about many nodes, where calling ``where`` per node would rescan the text each time."""
+    from bisect import bisect_right
+
+    starts = [0]
+    find = text.find
+    newline = find("\n")
+    while newline >= 0:
+        starts.append(newline + 1)
+        newline = find("\n", newline + 1)
+
+    def locate(offset: int) -> str | None:
+        if offset < 0:
+            return None
+        line = bisect_right(starts, offset)
+        return f"{line}:{offset - starts[line - 1] + 1}"
+
+    return locate
+
+
 def excerpt(text: str, offset: int, width: int = 72) -> str:
     """The source line holding ``offset``, clipped around it, with a caret under the spot."""
     start = text.rfind("\n", 0, offset) + 1

@@ -254,9 +254,12 @@ class Program:
                 message = f"unbound name '{first}' at {self.where(self.inputs[first])}"
                 hint = f"bind it with --{first} VALUE (or {first}=VALUE)"
             else:
-                listed = ", ".join(f"'{n}' (at {self.where(self.inputs[n])})" for n in missing)
-                message = f"unbound names {listed}"
-                hint = "bind them with " + " ".join(f"--{n} VALUE" for n in missing)
+                # Name a few, count the rest: the message must not grow with the program.
+                shown = ", ".join(f"'{n}' (at {self.where(self.inputs[n])})" for n in missing[:5])
+                more = f" and {len(missing) - 5:,} more" if len(missing) > 5 else ""
+                message = f"unbound names {shown}{more}"
+                hint = "bind them with " + " ".join(f"--{n} VALUE" for n in missing[:3])
+                hint += " ..." if len(missing) > 3 else ""
             raise ProgramNameError(f"{message}: {hint}")
         return {node: float(point[name]) for name, node in self.inputs.items()}
 

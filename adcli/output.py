@@ -28,4 +28,6 @@ def format_number(x: float, digits: int | None = None) -> str:
 
 def warn(message: str, quiet: bool = False) -> None:
     if not quiet:
-        sys.stderr.write(f"adcli: warning: {message}\n")
+        from .errors import clip_message  # a warning naming a 1 MB input must not echo it
+
+        sys.stderr.write(f"adcli: warning: {clip_message(message)}\n")

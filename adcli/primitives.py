@@ -185,7 +185,7 @@ TABLE: tuple[Primitive, ...] = (
       "x * y", symbol="*", precedence=2),
     P("div", 2, operator.truediv, "divide",
       (lambda F, x, y, ans: 1.0 / y, lambda F, x, y, ans: -ans / y),
-      "x / y", domain=lambda x, y: "division by zero", symbol="/", precedence=2),
+      "x / y", domain=lambda x, y: f"division by zero ({num(x)} / 0)", symbol="/", precedence=2),
     P("neg", 1, operator.neg, "negative", (lambda F, x, ans: -1.0,),
       "-x", symbol="-", precedence=3),
     P("pow", 2, math.pow, "power",

@@ -22,6 +22,7 @@ from functools import cache
 from itertools import count
 
 from .engine import Sweep, backward, ieee_partials, needed_partials
+from .errors import locator
 from .graph import Program
 from .output import format_number
 from .primitives import BY_CODE, CONST, FIRST_PRIMITIVE, FLOAT, INPUT
@@ -156,27 +157,6 @@ def handle(ev: Evaluation, i: int) -> str:
     if ev.program.tape.op[i] == CONST:
         return format_constant(ev.program.tape.const[i])
     return f"v{i}"
-
-
-def locator(source: str):
-    """``offset -> "line:col"`` (None for no offset), by bisection over the line starts: asking
-    ``errors.where`` per node would rescan the source each time, quadratic on a big program."""
-    from bisect import bisect_right
-
-    starts = [0]
-    find = source.find
-    newline = find("\n")
-    while newline >= 0:
-        starts.append(newline + 1)
-        newline = find("\n", newline + 1)
-
-    def where(offset: int) -> str | None:
-        if offset < 0:
-            return None
-        line = bisect_right(starts, offset)
-        return f"{line}:{offset - starts[line - 1] + 1}"
-
-    return where
 
 
 # ---- JSON --------------------------------------------------------------------------------------

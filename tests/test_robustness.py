@@ -196,7 +196,6 @@ def test_non_finite_intermediates_name_operation_operands_and_position(program, 
     assert only_error(run_adcli("eval", program, "--x", x, "--json"), 1) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="div's domain message names no operand (primitives.py)")
 def test_division_by_zero_names_its_operands():
     message = only_error(run_adcli("eval", "x / y", "--x", "3.5", "--y", "0"), 1)
     assert message.startswith("adcli: div at 1:3:") and "3.5" in message
@@ -397,10 +396,6 @@ def test_error_messages_are_clipped_at_the_boundary():
 
 
 @needs_batch
-@pytest.mark.xfail(
-    strict=True,
-    reason="batch's unused-binding warning echoes the name unclipped (batch.py / output.warn)",
-)
 def test_batch_warning_about_a_huge_unused_name_stays_short():
     line = '{"x": 1, "' + "q" * 5_000 + '": 1}\n'
     done = run_adcli("eval", "x", "--batch", "-", input=line)
