@@ -206,7 +206,9 @@ class Var:
 def _graph_function(code: int):
     def call(*args: Var | float) -> Var:
         first = args[0]
-        tape = first.tape if type(first) is Var else next(a.tape for a in args if isinstance(a, Var))
+        tape = (
+            first.tape if type(first) is Var else next(a.tape for a in args if isinstance(a, Var))
+        )
         return tape.apply(code, *args)
 
     call.__name__ = BY_CODE[code].call_name

@@ -308,7 +308,9 @@ class _Builder:
             self._error(ProgramNameError, f"cannot assign to the constant '{label}' at {here}", at)
         if label in self.bindings:
             first = where(self.text, self.assigned_at[label])
-            self._error(ProgramNameError, f"'{label}' is assigned twice (at {first} and {here})", at)
+            self._error(
+                ProgramNameError, f"'{label}' is assigned twice (at {first} and {here})", at
+            )
         used = where(self.text, self.tape.at[self.inputs[label]])
         self._error(
             ProgramNameError, f"'{label}' is used at {used} before it is assigned at {here}", at

@@ -31,10 +31,17 @@ def run_adcli(
     full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", **(env or {})}
     if isinstance(input, bytes):
         done = subprocess.run(
-            [*adcli_command(), *args], input=input, capture_output=True, env=full_env, timeout=timeout
+            [*adcli_command(), *args],
+            input=input,
+            capture_output=True,
+            env=full_env,
+            timeout=timeout,
         )
         return subprocess.CompletedProcess(
-            done.args, done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
+            done.args,
+            done.returncode,
+            done.stdout.decode(errors="replace"),
+            done.stderr.decode(errors="replace"),
         )
     return subprocess.run(
         [*adcli_command(), *args],
