@@ -7,6 +7,7 @@ Commands run through ``adcli.cli`` with their own argument parser (Click cannot 
 
 from __future__ import annotations
 
+import inspect
 import sys
 
 import typer
@@ -48,31 +49,59 @@ def _root(
     """
 
 
-def help_page(module) -> str:
-    """A command's help: what it does, its options (from its OPTIONS), examples."""
-    lines = [module.HELP.strip(), "", "[bold]Options[/bold] (never abbreviated):", ""]
+def _paragraphs(text: str) -> str:
+    """Source text wrapped at 100 columns → one line per paragraph, for Rich to wrap."""
+    return "\n\n".join(" ".join(p.split()) for p in text.strip().split("\n\n"))
+
+
+def _display_parameters(module) -> list[inspect.Parameter]:
+    """The command's options as Typer parameters, built from its OPTIONS: only for the help
+    page and completion; the command itself parses its arguments (``adcli.arguments``)."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)
+    ]
+    if getattr(module, "TAKES_PROGRAM", True):
+        argument = typer.Argument(
+            None,
+            metavar="PROGRAM",
+            help="The program text ('-' for stdin), e.g. \"x*y + sin(x)\".",
+            show_default=False,
+        )
+        params.append(
+            inspect.Parameter("program", keyword, default=argument, annotation=str | None)
+        )
     for opt in module.OPTIONS:
-        flags = ", ".join(opt.flags) + (f" {opt.metavar}" if opt.metavar else "")
-        lines.append(f"  [bold]{flags}[/bold]  {opt.help}")
-    lines.append("")
-    examples = getattr(module, "EXAMPLES", "")
-    if examples:
-        lines += ["[bold]Examples[/bold]:", ""]
-        lines += [f"  {line}" for line in examples.strip().splitlines()]
-    # Rich markup: blank lines separate paragraphs, and a line break inside one needs "\b"-free
-    # text, so every line is its own paragraph.
-    return "\n\n".join(line for line in lines if line) + "\n"
+        if opt.dest == "help":
+            continue
+        option = typer.Option(
+            None if opt.takes_value else False,
+            *opt.flags,
+            metavar=opt.metavar or None,
+            help=opt.help,
+            show_default=False,
+        )
+        annotation = str | None if opt.takes_value else bool
+        params.append(inspect.Parameter(opt.dest, keyword, default=option, annotation=annotation))
+    return params
 
 
 def _register(name: str) -> None:
     module = command(name)
 
-    def run_command(ctx: typer.Context) -> None:
+    def run_command(ctx: typer.Context, **_shown_in_help: object) -> None:
         raise typer.Exit(module.run(list(ctx.args)))
 
-    app.command(name, help=help_page(module), context_settings=RAW_ARGS, add_help_option=True)(
-        run_command
-    )
+    run_command.__signature__ = inspect.Signature(_display_parameters(module))
+    examples = getattr(module, "EXAMPLES", "").strip().splitlines()
+    takes_program = getattr(module, "TAKES_PROGRAM", True)
+    app.command(
+        name,
+        help=_paragraphs(module.HELP),
+        epilog="[bold]Examples[/bold]\n\n" + "\n\n".join(f"  {e}" for e in examples),
+        options_metavar="[BINDINGS...] [OPTIONS]" if takes_program else "[OPTIONS]",
+        context_settings=RAW_ARGS,
+    )(run_command)
 
 
 for _name in COMMANDS:

@@ -7,6 +7,7 @@ from ..arguments import JSON, parse_command_line
 from ..output import print_json
 
 OPTIONS = (JSON, HELP_OPTION)
+TAKES_PROGRAM = False
 
 HELP = """List every function and operator: its arity, its derivative rule and its conventions at
 kinks. The rules are printed from the same table the engine differentiates with."""
