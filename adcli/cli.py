@@ -48,6 +48,10 @@ def run(args: list[str]) -> int:
         # The reader went away (``adcli ... | head``): stop quietly, as `yes | head` does.
         _silence_stdout()
         return 141
+    except OSError as exc:  # writing the output failed: a full disk, a vanished terminal
+        _silence_stdout()
+        _error(f"cannot write the output: {exc.strerror or exc}")
+        return int(ExitStatus.EVALUATION)
     except MemoryError:
         _error("out of memory: the program or the batch is too large for this machine")
         return int(ExitStatus.EVALUATION)

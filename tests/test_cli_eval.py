@@ -6,9 +6,10 @@ Each run checks stdout and stderr apart and the exit status; JSON is parsed stri
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
-from conftest import run_adcli, strict_json
+from conftest import adcli_command, run_adcli, strict_json
 
 from adcli.cli import COMMANDS
 
@@ -413,3 +414,20 @@ def test_python_dash_m():
     )
     assert done.returncode == 0
     assert done.stdout == GOLDEN
+
+
+def test_a_full_disk_is_a_clear_error_not_an_internal_one():
+    import os
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [*adcli_command(), "eval", "x", "--x", "1", "--json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert done.returncode == 1
+    assert done.stderr.startswith("adcli: cannot write the output")
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
