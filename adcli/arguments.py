@@ -281,13 +281,9 @@ def parse_command_line(
                 positionals.append(token)  # a program such as "-x^2" or "-1"
                 continue
             check_name(name, flag)
-            if eq:
-                value = inline
-            elif i < len(args):
-                value = args[i]
-                i += 1
-            else:
-                raise UsageError(f"{flag} needs a value (binds the input '{name}')")
+            value, i = _value(
+                args, i, eq, inline, f"{flag} needs a value (binds the input '{name}')"
+            )
             line.bindings[name] = parse_number(value, flag)
             continue
         if opt.dest == "help":
@@ -298,13 +294,7 @@ def parse_command_line(
                 raise UsageError(f"{flag} takes no value")
             line.options[opt.dest] = True
             continue
-        if eq:
-            value = inline
-        elif i < len(args):
-            value = args[i]
-            i += 1
-        else:
-            raise UsageError(f"{flag} needs a value: {opt.metavar}")
+        value, i = _value(args, i, eq, inline, f"{flag} needs a value: {opt.metavar}")
         try:
             converted = opt.convert(value)
         except ValueError as exc:
@@ -322,6 +312,16 @@ def parse_command_line(
     elif positionals or line.bindings:
         raise UsageError(f"unexpected argument {_clip((positionals or list(line.bindings))[0])!r}")
     return line
+
+
+def _value(args: Sequence[str], i: int, eq: str, inline: str, missing: str) -> tuple[str, int]:
+    """An option's value, ``--opt=VALUE`` or ``--opt VALUE`` (which may start with '-'), and
+    the index of the next argument."""
+    if eq:
+        return inline, i
+    if i < len(args):
+        return args[i], i + 1
+    raise UsageError(missing)
 
 
 def _binding_token(token: str) -> bool:

@@ -26,6 +26,13 @@ def clip(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def titled_table(title: str, caption: str | None = None) -> Table:
+    """A table titled by the program (clipped to one line), with an optional caption."""
+    return Table(
+        title=Text(clip(title)), title_justify="left", caption=caption, caption_justify="left"
+    )
+
+
 def gradient_table(
     program_text: str,
     value: float,
@@ -34,7 +41,7 @@ def gradient_table(
     output_name: str = "f",
 ) -> Table:
     """The value, then one row per input: name, bound value, ∂f/∂name."""
-    table = Table(title=Text(clip(program_text)), title_justify="left")
+    table = titled_table(program_text)
     table.add_column("", style="bold")
     table.add_column("value", justify="right")
     table.add_column(f"∂{output_name}/∂·", justify="right", style="cyan")

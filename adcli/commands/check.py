@@ -153,18 +153,14 @@ def sweep(program, at: dict[str, float], name: str, ad: float) -> list[dict]:
 
 
 def render(source: str, at: dict[str, float], rows: dict, sweeps: dict, line) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     from ..output import format_number
-    from ..render import clip
+    from ..render import titled_table
 
     digits = line.digits
-    table = Table(
-        title=Text(clip(source)),
-        title_justify="left",
-        caption=f"FD: central differences, h = cbrt(eps)·max(1, |x|); tol {line.tol:g}",
-        caption_justify="left",
+    table = titled_table(
+        source, f"FD: central differences, h = cbrt(eps)·max(1, |x|); tol {line.tol:g}"
     )
     table.add_column("", style="bold")
     for head in ("value", "AD (reverse)", "FD", "abs error", "rel error", ""):

@@ -40,18 +40,11 @@ def run(args: list[str]) -> int:
 
 def hessian_table(source: str, value: float, gradient: dict, matrix: dict, digits: int | None):
     """One row per input: its partial, then its row of the Hessian; the value in the caption."""
-    from rich.table import Table
-    from rich.text import Text
 
     from ..output import format_number
-    from ..render import clip
+    from ..render import titled_table
 
-    table = Table(
-        title=Text(clip(source)),
-        title_justify="left",
-        caption=f"f = {format_number(value, digits)}",
-        caption_justify="left",
-    )
+    table = titled_table(source, f"f = {format_number(value, digits)}")
     table.add_column("", style="bold")
     table.add_column("∂f/∂·", justify="right", style="cyan")
     for col in gradient:

@@ -47,15 +47,13 @@ def run(args: list[str]) -> int:
     if line.json:
         print_json({"value": value, "jvp": derivative, "direction": full})
         return 0
-    from rich.table import Table
-    from rich.text import Text
 
     from ..output import format_number
-    from ..render import clip
+    from ..render import titled_table
     from .check import print_tables
 
     digits = line.digits
-    table = Table(title=Text(clip(title(line, program))), title_justify="left")
+    table = titled_table(title(line, program))
     table.add_column("", style="bold")
     table.add_column("value", justify="right")
     table.add_column("direction v", justify="right", style="cyan")

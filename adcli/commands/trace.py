@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import sys
 
-from ..arguments import COMMON, Option, parse_command_line, positive_int
-from ..output import print_json
-from ..render_graph import MAX_STEPS, evaluate, graph_data
-from . import DIGITS, load_program, point
-from .tree import ASCII, GRAPH_JSON, plain
+from ..arguments import COMMON, Option, positive_int
+from ..render_graph import MAX_STEPS
+from . import DIGITS
+from .tree import ASCII, GRAPH_JSON, evaluated, plain
 
 MAX_STEPS_OPTION = Option(
     ("--max-steps",),
@@ -40,12 +39,10 @@ adcli trace "x*y + sin(x)" x=0.5 y=4.2 --json"""
 
 
 def run(args: list[str]) -> int:
-    line = parse_command_line(args, OPTIONS)
-    program = load_program(line)
-    ev = evaluate(program, point(program, line))
-    if line.json:
-        print_json(graph_data(ev))
+    line, ev = evaluated(args, OPTIONS)
+    if ev is None:
         return 0
+    program = ev.program
     from ..render import console
 
     out = console()

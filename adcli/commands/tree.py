@@ -63,12 +63,21 @@ def plain(console, line) -> bool:
     )
 
 
-def run(args: list[str]) -> int:
-    line = parse_command_line(args, OPTIONS)
+def evaluated(args: list[str], options) -> tuple:
+    """The command line and the program's evaluation (shared by tree and trace); with --json
+    the graph is printed as data and the evaluation returned is None."""
+    line = parse_command_line(args, options)
     program = load_program(line)
     ev = evaluate(program, point(program, line))
     if line.json:
         print_json(graph_data(ev))
+        return line, None
+    return line, ev
+
+
+def run(args: list[str]) -> int:
+    line, ev = evaluated(args, OPTIONS)
+    if ev is None:
         return 0
     from ..render import console
     from ..render_graph import natural_width, tree
