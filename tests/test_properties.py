@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import strategies
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_grammar import shape
@@ -64,32 +65,13 @@ BINARY = (
 )
 
 
-def expressions(names: tuple[str, ...]) -> st.SearchStrategy[str]:
-    leaves = st.one_of(
-        st.sampled_from(names),
-        st.sampled_from(("0.5", "2", ".25", "3.", "1e-1", "1E+0", "pi", "e")),
+CONSTANTS = ("0.5", "2", ".25", "3.", "1e-1", "1E+0", "pi", "e")
+
+
+def programs():
+    return strategies.programs(
+        INPUTS, CONSTANTS, UNARY, BINARY, separators=("\n", "; ", " ;\n# note\n")
     )
-
-    def extend(inner):
-        return st.one_of(
-            st.builds(lambda f, a: f.format(a), st.sampled_from(UNARY), inner),
-            st.builds(lambda f, a, b: f.format(a, b), st.sampled_from(BINARY), inner, inner),
-        )
-
-    return st.recursive(leaves, extend, max_leaves=8)
-
-
-@st.composite
-def programs(draw) -> str:
-    """``t1 = ...; t2 = ...; output``, each statement free to use the inputs and earlier names."""
-    names = INPUTS
-    lines = []
-    for k in range(draw(st.integers(0, 3))):
-        lines.append(f"t{k} = {draw(expressions(names))}")
-        names = (*names, f"t{k}")
-    lines.append(draw(expressions(names)))
-    separator = draw(st.sampled_from(("\n", "; ", " ;\n# note\n")))
-    return separator.join(lines)
 
 
 POINTS = st.fixed_dictionaries(
