@@ -1,10 +1,96 @@
-"""The README's Python examples run as written (doctest)."""
+"""The README shows real output: its Python examples run as written (doctest), and every
+``$ adcli ...`` line of its ```console blocks prints exactly what is shown under it.
+
+After a deliberate change of output, refresh the README from the real commands with
+``python tests/test_readme.py --refresh`` and read the diff.
+"""
+
+from __future__ import annotations
 
 import doctest
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
-from conftest import ROOT
+import pytest
+from conftest import ROOT, adcli_command
+
+README = ROOT / "README.md"
+CONSOLE = re.compile(r"```console\n(.*?)```", re.DOTALL)
+FILE_ARGUMENT = re.compile(r"[\w./-]+\.(?:adc|json|jsonl|csv)\b")
 
 
-def test_readme_examples():
-    result = doctest.testfile(str(ROOT / "README.md"), module_relative=False)
+def test_readme_python_examples():
+    result = doctest.testfile(str(README), module_relative=False)
     assert result.failed == 0
+
+
+def console_examples(text: str) -> list[tuple[str, str, tuple[int, int]]]:
+    """(command, shown output, span of the output in the text) for each ``$ adcli`` line."""
+    examples = []
+    for block in CONSOLE.finditer(text):
+        body, base = block.group(1), block.start(1)
+        lines = body.splitlines(keepends=True)
+        offset = 0
+        for i, line in enumerate(lines):
+            start = offset
+            offset += len(line)
+            if not line.startswith("$ "):
+                continue
+            end = offset
+            for following in lines[i + 1 :]:
+                if following.startswith("$ "):
+                    break
+                end += len(following)
+            command = line[2:].rstrip("\n")
+            if command.startswith("adcli ") or "| adcli " in command:
+                examples.append(
+                    (command, body[start + len(line) : end], (base + start + len(line), base + end))
+                )
+    return examples
+
+
+def runnable(command: str) -> bool:
+    """Commands whose input files are in the repository (others need files the text made)."""
+    return all((ROOT / path).exists() for path in FILE_ARGUMENT.findall(command))
+
+
+STATUS = re.compile(r"\[exit \d+\]\n\Z")
+
+
+def run(command: str, shown: str) -> str:
+    """stdout and stderr as a terminal interleaves them; ``[exit N]`` after them when the README
+    shows the status that way."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")}
+    env["PATH"] = str(Path(adcli_command()[0]).parent) + os.pathsep + env.get("PATH", "")
+    script = f"{{ {command}\n}} 2>&1"
+    if STATUS.search(shown):
+        script += '; echo "[exit $?]"'
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120
+    )
+    return done.stdout
+
+
+EXAMPLES = [e for e in console_examples(README.read_text()) if runnable(e[0])]
+
+
+@pytest.mark.parametrize(
+    ("command", "shown"), [e[:2] for e in EXAMPLES], ids=[e[0][:60] for e in EXAMPLES]
+)
+def test_readme_console_example(command, shown):
+    assert run(command, shown) == shown
+
+
+def refresh() -> None:
+    text = README.read_text()
+    for command, shown, (start, end) in reversed(console_examples(text)):
+        if runnable(command):
+            text = text[:start] + run(command, shown) + text[end:]
+    README.write_text(text)
+
+
+if __name__ == "__main__" and "--refresh" in sys.argv:
+    refresh()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, adcli_command, run_adcli, strict_json
 
-DOC = ROOT / "docs" / "readme" / "scripting.md"
+DOC = ROOT / "README.md"
 BLOCK = re.compile(r"```bash\n(.*?)```\s*```text\n(.*?)```", re.DOTALL)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
