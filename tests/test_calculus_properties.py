@@ -38,7 +38,17 @@ def programs():
 POINT = st.fixed_dictionaries(
     {n: st.floats(-2.0, 2.0, allow_nan=False).map(lambda v: round(v, 3)) for n in INPUTS}
 )
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Generated programs often leave a domain at the random point and are rejected (assume); on a
+# fresh example database that can trip hypothesis's health checks, which are not the property.
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
+)
 
 
 def close(a: float, b: float, scale: float = 1.0) -> bool:

@@ -79,7 +79,11 @@ POINTS = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(text=programs(), point=POINTS)
 def test_reverse_mode_matches_centred_differences(text, point):
     program = adcli.compile(text)
