@@ -69,9 +69,24 @@ def run(command: str, shown: str) -> str:
     if STATUS.search(shown):
         script += '; echo "[exit $?]"'
     done = subprocess.run(
-        ["bash", "-c", script], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120
+        ["bash", "-c", script], cwd=_workdir(), capture_output=True, text=True, env=env, timeout=120
     )
     return done.stdout
+
+
+def _workdir() -> Path:
+    """A scratch directory with the samples, so examples that write files (``> graph.svg``)
+    leave the checkout clean."""
+    import tempfile
+
+    global _WORKDIR
+    if _WORKDIR is None:
+        _WORKDIR = Path(tempfile.mkdtemp(prefix="adcli-readme-"))
+        (_WORKDIR / "samples").symlink_to(ROOT / "samples")
+    return _WORKDIR
+
+
+_WORKDIR: Path | None = None
 
 
 EXAMPLES = [e for e in console_examples(README.read_text()) if runnable(e[0])]
