@@ -93,6 +93,18 @@ class Tape:
         self._memo[key] = index
         return Var(self, index)
 
+    def link(self, code: int, a: int, b: int = -1) -> Var:
+        """``code(a, b)`` by node index: the fast path of ``Var`` arithmetic and ``fn``."""
+        if self._memo is not None:
+            return self.apply(code, *(Var(self, k) for k in (a, b) if k >= 0))
+        index = len(self.op)
+        self.op.append(code)
+        self.arg0.append(a)
+        self.arg1.append(b)
+        self.at.append(-1)
+        self.const.append(0.0)
+        return Var(self, index)
+
     def var(self, value: Var | float) -> Var:
         """``value`` as a Var of this tape (a number becomes a constant node)."""
         return Var(self, self._slot(value))
@@ -153,6 +165,17 @@ class Tape:
         return None
 
 
+def _binary(code: int, reflected: bool = False):
+    """``Var`` ⊕ ``Var | number`` as a method: the other operand's node, then one append."""
+
+    def method(self: Var, other: Var | float) -> Var:
+        tape = self.tape
+        o = other.index if type(other) is Var and other.tape is tape else tape._slot(other)
+        return tape.link(code, o, self.index) if reflected else tape.link(code, self.index, o)
+
+    return method
+
+
 class Var:
     """A node of a tape, with arithmetic that appends new nodes (the seed's ``Var``)."""
 
@@ -166,38 +189,21 @@ class Var:
         name = self.tape.names.get(self.index)
         return f"Var({self.index}{', ' + repr(name) if name else ''})"
 
-    def __add__(self, other: Var | float) -> Var:
-        return self.tape.apply(ADD, self, other)
-
-    def __radd__(self, other: float) -> Var:
-        return self.tape.apply(ADD, other, self)
-
-    def __sub__(self, other: Var | float) -> Var:
-        return self.tape.apply(SUB, self, other)
-
-    def __rsub__(self, other: float) -> Var:
-        return self.tape.apply(SUB, other, self)
-
-    def __mul__(self, other: Var | float) -> Var:
-        return self.tape.apply(MUL, self, other)
-
-    def __rmul__(self, other: float) -> Var:
-        return self.tape.apply(MUL, other, self)
-
-    def __truediv__(self, other: Var | float) -> Var:
-        return self.tape.apply(DIV, self, other)
-
-    def __rtruediv__(self, other: float) -> Var:
-        return self.tape.apply(DIV, other, self)
-
-    def __pow__(self, other: Var | float) -> Var:
-        return self.tape.apply(POW, self, other)
-
-    def __rpow__(self, other: float) -> Var:
-        return self.tape.apply(POW, other, self)
+    # Arithmetic appends a node; these are the hot path of building a graph from Python, so
+    # each is one closure (see _binary) rather than a trip through Tape.apply's argument packing.
+    __add__ = _binary(ADD)
+    __radd__ = _binary(ADD, reflected=True)
+    __sub__ = _binary(SUB)
+    __rsub__ = _binary(SUB, reflected=True)
+    __mul__ = _binary(MUL)
+    __rmul__ = _binary(MUL, reflected=True)
+    __truediv__ = _binary(DIV)
+    __rtruediv__ = _binary(DIV, reflected=True)
+    __pow__ = _binary(POW)
+    __rpow__ = _binary(POW, reflected=True)
 
     def __neg__(self) -> Var:
-        return self.tape.apply(NEG, self)
+        return self.tape.link(NEG, self.index)
 
     def __pos__(self) -> Var:
         return self
@@ -206,6 +212,8 @@ class Var:
 def _graph_function(code: int):
     def call(*args: Var | float) -> Var:
         first = args[0]
+        if len(args) == 1 and type(first) is Var:
+            return first.tape.link(code, first.index)  # the common case, sin(x): one append
         tape = (
             first.tape if type(first) is Var else next(a.tape for a in args if isinstance(a, Var))
         )
