@@ -19,12 +19,18 @@ from array import array
 from itertools import count
 
 from .errors import EvaluationError, NonFiniteError, OverflowEvaluationError
-from .primitives import BY_CODE, FIRST_PRIMITIVE, FLOAT, INPUT, num
+from .primitives import BY_CODE, CONST, FIRST_PRIMITIVE, FLOAT, INPUT, num
 
 # Per op code, the pieces the sweeps call (None for the INPUT and CONST leaves).
 VALUE_FNS = tuple(p.fn if p else None for p in BY_CODE)
 PARTIALS0 = tuple(p.partials[0] if p else None for p in BY_CODE)
 PARTIALS1 = tuple(p.partials[1] if p and p.arity == 2 else None for p in BY_CODE)
+
+
+# Op code -> the mask of all its arguments (0 for the leaves), for bytes.translate.
+_ALL_ARGUMENTS = bytes(0 if p is None else (1 if p.arity == 1 else 3) for p in BY_CODE).ljust(
+    256, b"\0"
+)
 
 
 class Sweep:
@@ -48,6 +54,13 @@ def needed_partials(tape) -> array:
     if cached is not None and len(cached) == len(tape):
         return cached
     n = len(tape)
+    ops = tape.op.tobytes()
+    if CONST not in ops:
+        # No constants: every leaf is an input, so every argument depends on one, and the mask
+        # is the arity's (translated in C, not looped over in Python).
+        need = array("B", ops.translate(_ALL_ARGUMENTS))
+        tape.cache["need"] = need
+        return need
     active = bytearray(n)
     need = array("B", bytes(n))
     for i, k, a, b in zip(count(), tape.op, tape.arg0, tape.arg1):
@@ -156,7 +169,7 @@ def _recover(tape, i: int, values: array, g0: array, g1: array, source: str) -> 
     ieee = ieee_partials(p, args, v)
     if need & 1:
         g0[i] = ieee[0]
-    if need & 2:
+    if need & 2 and p.arity == 2:
         g1[i] = ieee[1]
 
 

@@ -164,7 +164,10 @@ def _reduce(rule, states, state_stack, value_stack, callbacks) -> None:
             value = children[arg]
         elif kind == CALL:
             name, kept = arg
-            value = callbacks[name](*_gather(children, kept, spliced))
+            if len(kept) == size and not spliced:  # `sum PLUS product`: every child, as is
+                value = callbacks[name](*children)
+            else:
+                value = callbacks[name](*_gather(children, kept, spliced))
         else:  # SPLICE: a `_rule`'s children, as a list its parent splices in
             value = _gather(children, arg, spliced)
         value_stack.append(value)
