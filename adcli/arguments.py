@@ -147,6 +147,8 @@ def read_bytes(source: str, limit: int) -> bytes:
     """Bytes of a file or of stdin ('-'), refusing more than ``limit`` without reading it all."""
     try:
         if source == "-":
+            if sys.stdin is None:
+                raise UsageError("stdin is closed: nothing to read the program or points from")
             raw = sys.stdin.buffer.read(limit + 1)
         else:
             with _open_for_reading(source) as handle:
@@ -191,6 +193,18 @@ def parse_number(text: str, what: str) -> float:
     if not math.isfinite(value):
         raise UsageError(f"{what}: {_clip(text)} is not a finite number")
     return value
+
+
+def binding_hint(names: list[str]) -> str:
+    """How to bind these inputs on the command line: ``--y VALUE``, or ``json=VALUE`` for a
+    name that is also an option of some command (``--json 1`` would be the option)."""
+    from .cli import COMMANDS, command  # error path only: every command's options
+
+    taken = {flag[2:] for name in COMMANDS for opt in command(name).OPTIONS for flag in opt.flags}
+    forms = [f"{n}=VALUE" if n in taken else f"--{n} VALUE" for n in names]
+    if len(names) == 1 and names[0] not in taken:
+        return f"bind it with --{names[0]} VALUE (or {names[0]}=VALUE)"
+    return ("bind it with " if len(names) == 1 else "bind them with ") + " ".join(forms)
 
 
 def _clip(text: str, width: int = 40) -> str:
@@ -263,7 +277,8 @@ def parse_command_line(
         token = args[i]
         i += 1
         if only_positionals or token == "-" or not token.startswith("-"):
-            if not only_positionals and _binding_token(token):
+            # `--` ends the options; `name=VALUE` is a binding, not an option, on either side.
+            if _binding_token(token):
                 name, _, value = token.partition("=")
                 check_name(name, token)
                 line.bindings[name] = parse_number(value, name)
@@ -344,6 +359,11 @@ def _at_bindings(value: str) -> dict[str, float]:
 
 
 def _assign_program(line: CommandLine, positionals: list[str]) -> None:
+    extra = positionals if line.program_file is not None else positionals[1:]
+    for token in extra:
+        name, eq, value = token.partition("=")
+        if eq and NAME.fullmatch(name):  # meant as a binding, but the value is no number
+            raise UsageError(f"{name}: {_clip(value)!r} is not a number")
     if line.program_file is not None:
         if positionals:
             raise UsageError(
@@ -352,7 +372,10 @@ def _assign_program(line: CommandLine, positionals: list[str]) -> None:
             )
         return
     if not positionals:
-        raise UsageError("no program given: adcli CMD 'x*y + sin(x)' --x 0.5 --y 4.2 (or -f FILE)")
+        raise UsageError(
+            "no program given: pass it as the first argument, e.g. 'x*y + sin(x)' --x 0.5 "
+            "--y 4.2, or with -f FILE"
+        )
     if len(positionals) > 1:
         raise UsageError(
             f"unexpected argument {_clip(positionals[1])!r} after the program "

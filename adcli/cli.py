@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(args: list[str]) -> int:
     """Run one command line and return its exit status; nothing escapes as a traceback."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`): nowhere to answer
+        _error("stdout is closed: nowhere to write the answer")
+        return int(ExitStatus.EVALUATION)
     try:
         return _dispatch(list(args))
     except AdcliError as exc:
@@ -84,7 +87,7 @@ def _error(message: str, excerpt: str = "") -> None:
         if excerpt:
             sys.stderr.write(excerpt + "\n")
         sys.stderr.flush()
-    except (BrokenPipeError, OSError):
+    except (AttributeError, OSError):  # stderr closed or gone: nothing more to say
         pass
 
 

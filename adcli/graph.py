@@ -257,19 +257,18 @@ class Program:
         """INPUT node → value for a point given by name; every input must be bound."""
         missing = [name for name in self.inputs if name not in point]
         if missing:
+            from .arguments import binding_hint
             from .errors import ProgramNameError
 
             first = missing[0]
             if len(missing) == 1:
                 message = f"unbound name '{first}' at {self.where(self.inputs[first])}"
-                hint = f"bind it with --{first} VALUE (or {first}=VALUE)"
             else:
                 # Name a few, count the rest: the message must not grow with the program.
                 shown = ", ".join(f"'{n}' (at {self.where(self.inputs[n])})" for n in missing[:5])
                 more = f" and {len(missing) - 5:,} more" if len(missing) > 5 else ""
                 message = f"unbound names {shown}{more}"
-                hint = "bind them with " + " ".join(f"--{n} VALUE" for n in missing[:3])
-                hint += " ..." if len(missing) > 3 else ""
+            hint = binding_hint(missing[:3]) + (" ..." if len(missing) > 3 else "")
             raise ProgramNameError(f"{message}: {hint}")
         return {node: float(point[name]) for name, node in self.inputs.items()}
 

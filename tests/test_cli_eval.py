@@ -431,3 +431,42 @@ def test_a_full_disk_is_a_clear_error_not_an_internal_one():
     assert done.returncode == 1
     assert done.stderr.startswith("adcli: cannot write the output")
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_name_value_bindings_still_bind_after_the_end_of_options():
+    done = run_adcli("eval", "--json", "--", "-x^2", "x=3")
+    assert done.returncode == 0, done.stderr
+    assert strict_json(done.stdout) == {"value": -9.0, "gradient": {"x": -6.0}}
+
+
+def test_a_name_value_binding_with_a_bad_value_says_so():
+    done = run_adcli("eval", "x", "x=abc")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == "adcli: x: 'abc' is not a number\n"
+
+
+def test_the_unbound_hint_for_a_name_that_is_also_an_option_uses_name_equals_value():
+    done = run_adcli("eval", "json + at", "--json")
+    assert done.returncode == 2
+    assert "bind them with json=VALUE at=VALUE" in done.stderr
+    bound = run_adcli("eval", "json + at", "json=1", "at=2", "--json")
+    assert strict_json(bound.stdout)["value"] == 3.0
+
+
+def test_binding_an_assigned_name_warns_that_it_is_ignored():
+    done = run_adcli("eval", "a = x; a", "x=1", "a=5", "--json")
+    assert done.returncode == 0
+    assert strict_json(done.stdout)["value"] == 1.0
+    assert "'a' is assigned by the program" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("redirect", "message"),
+    [("<&-", "adcli: stdin is closed"), (">&-", "adcli: stdout is closed")],
+)
+def test_a_closed_standard_stream_is_a_clear_error(redirect, message):
+    command = " ".join(adcli_command()) + f" eval - x=1 --json {redirect}"
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True)
+    assert done.stderr.startswith(message)
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode in (1, 2)

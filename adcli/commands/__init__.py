@@ -42,7 +42,11 @@ def load_program(line: CommandLine) -> Program:
 def point(program: Program, line: CommandLine) -> dict[str, float]:
     """The bindings, after warning (unless --quiet) about names the program does not use."""
     for name in line.bindings:
-        if name not in program.inputs:
+        if name in program.bindings:
+            warn(
+                f"'{name}' is assigned by the program; the value bound to it is ignored", line.quiet
+            )
+        elif name not in program.inputs:
             warn(
                 f"'{name}' is bound but the program does not use it (its partial is 0.0)",
                 line.quiet,
