@@ -24,14 +24,16 @@ ADD, SUB, MUL, DIV, NEG, POW = (OPERATORS[k] for k in ("add", "sub", "mul", "div
 class Tape:
     """Nodes in creation order: op code, two argument slots (-1 when unused), source offset."""
 
-    __slots__ = ("_memo", "arg0", "arg1", "at", "cache", "const", "names", "op", "simplify")
+    __slots__ = ("_at", "_const", "_memo", "arg0", "arg1", "cache", "names", "op", "simplify")
 
     def __init__(self, simplify: bool = False) -> None:
         self.op = array("B")
         self.arg0 = array("i")
         self.arg1 = array("i")
-        self.at = array("i")  # offset of the node's token in the source text, or -1
-        self.const = array("d")  # a CONST node's value; 0.0 elsewhere (the forward pass's template)
+        # Offsets and constants, per node; nodes built by Var arithmetic have neither, so these
+        # two arrays may lag behind and are padded (-1, 0.0) when read: two appends a node saved.
+        self._at = array("i")
+        self._const = array("d")
         self.names: dict[int, str] = {}  # inputs, named bindings and named constants
         self.simplify = simplify
         self._memo: dict[tuple[int, int, int], int] | None = {} if simplify else None
@@ -40,14 +42,34 @@ class Tape:
     def __len__(self) -> int:
         return len(self.op)
 
+    @property
+    def at(self) -> array:
+        """Each node's offset in the source text, or -1."""
+        self._pad()
+        return self._at
+
+    @property
+    def const(self) -> array:
+        """A CONST node's value, 0.0 for the others: the forward pass's template."""
+        self._pad()
+        return self._const
+
+    def _pad(self) -> None:
+        missing = len(self.op) - len(self._const)
+        if missing:
+            self._const.frombytes(bytes(8 * missing))
+            self._at.frombytes(b"\xff" * (4 * missing))  # -1 in two's complement
+
     def node(self, code: int, a: int = -1, b: int = -1, at: int = -1, value: float = 0.0) -> int:
         """Append a node and return its index (no simplification: the parser's faithful graph)."""
         index = len(self.op)
+        if len(self._const) != index:
+            self._pad()
         self.op.append(code)
         self.arg0.append(a)
         self.arg1.append(b)
-        self.at.append(at)
-        self.const.append(value)
+        self._at.append(at)
+        self._const.append(value)
         return index
 
     def input(self, name: str, at: int = -1) -> Var:
@@ -74,14 +96,7 @@ class Tape:
         """The node ``primitive(args)``; on a simplifying tape, folded and shared where possible."""
         slots = [a.index if type(a) is Var and a.tape is self else self._slot(a) for a in args]
         if self._memo is None:
-            # The common case (the seed's eager graph building): append, nothing else.
-            index = len(self.op)
-            self.op.append(code)
-            self.arg0.append(slots[0])
-            self.arg1.append(slots[1] if len(slots) > 1 else -1)
-            self.at.append(-1)
-            self.const.append(0.0)
-            return Var(self, index)
+            return self.link(code, *slots)  # the common case: append, nothing else
         simpler = self._simplify(code, slots)
         if simpler is not None:
             return simpler
@@ -101,8 +116,6 @@ class Tape:
         self.op.append(code)
         self.arg0.append(a)
         self.arg1.append(b)
-        self.at.append(-1)
-        self.const.append(0.0)
         return Var(self, index)
 
     def var(self, value: Var | float) -> Var:
