@@ -10,7 +10,7 @@ The float engine stays the reference.  A row whose numbers are not all finite, o
 plainly a set of finite numbers for the program's inputs, is re-run alone through
 ``Program.gradient``: that gives the row exactly the error (or the value) single ``eval`` gives.
 The other rows equal ``eval``'s to the last bit: the same operations in the same order, on the
-C library's functions (see ``_LIBM``).  numpy is imported only here, and this module only on the
+C library's functions (see ``adcli.numeric``).  numpy is imported only here, and this module only on the
 batch path; without numpy every row takes the reference path (slower, same output).
 """
 
@@ -29,8 +29,9 @@ from .arguments import bindings_from_json, check_name, json_number, parse_number
 from .engine import needed_partials
 from .errors import AdcliError, LimitError, UsageError
 from .graph import Program
+from .numeric import rules_namespace, vector_fn
 from .output import warn
-from .primitives import BY_CODE, FIRST_PRIMITIVE, INPUT, OPERATORS, namespace
+from .primitives import BY_CODE, FIRST_PRIMITIVE, INPUT, OPERATORS
 
 CHUNK_ROWS = 4096  # points per replay: large enough to amortise numpy's per-call cost
 CHUNK_BYTES = 64 * 1024 * 1024  # arrays of one chunk (values, g_weights, adjoints) stay below this
@@ -46,11 +47,8 @@ _NUMBERS = frozenset((float, int))
 # ``math``.  numpy's AVX-512 loops (SVML) differ from libm in the last bits for exp, log, sinh,
 # cbrt, asin, ... (up to half of all points, 1-3 ulps, measured by bench/batch.py); without them
 # numpy's float64 loops call libm.  So batch turns them off for its own process (unless the user
-# chose otherwise), and replaces the few ufuncs that are not libm's even then: numpy's ``power``
-# (``float_power`` calls libm's pow), its own ``tanh``, and ``hypot`` (Python's ``math.hypot``
-# is Python's own algorithm): those two go through ``math`` element by element (~75 ns a point).
+# chose otherwise); ``adcli.numeric`` replaces the few ufuncs that are not libm's even then.
 _NO_SVML = "AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX512_SPR X86_V4"
-_LIBM = {"power": "float_power", "tanh": math.tanh, "hypot": math.hypot}
 
 
 def run_batch(program: Program, line) -> int:
@@ -525,7 +523,7 @@ class Replay:
                 continue
             active += 1
             rules = p.partials
-            self.steps.append((i, _vector_fn(np, p), rules[0], rules[-1], a, b, m, k))
+            self.steps.append((i, vector_fn(np, p), rules[0], rules[-1], a, b, m, k))
         # values, g_weights and adjoints: about four arrays of 8-byte numbers per active node
         fit = CHUNK_BYTES // (32 * max(active, 1))
         self.rows = min(CHUNK_ROWS, fit)
@@ -539,7 +537,7 @@ class Replay:
         except (ImportError, RuntimeError):  # RuntimeError: a build whose baseline is AVX-512
             return None
         # The rules run on the same array functions as the values (F.pow is float_power too).
-        rules = namespace(lambda code: _vector_fn(np, BY_CODE[code]))
+        rules = rules_namespace(np)
         replay = cls(program, np, rules)
         if replay.broken or replay.rows < MIN_ROWS:
             return None
@@ -644,18 +642,6 @@ class Replay:
 def _pollable(fd: int) -> int | None:
     """``fd`` if reading it can wait (a pipe, a terminal, a socket); None for a regular file."""
     return None if stat.S_ISREG(os.fstat(fd).st_mode) else fd
-
-
-def _vector_fn(np, p):
-    """A primitive's value on arrays: its ``vfn`` (a numpy name, or a function of ``np``)."""
-    if isinstance(p.vfn, str):
-        name = _LIBM.get(p.vfn, p.vfn)
-        if isinstance(name, str):
-            return getattr(np, name)
-        each = np.frompyfunc(name, p.arity, 1)
-        return lambda *args: np.asarray(each(*args), dtype=float)
-    vfn = p.vfn
-    return lambda *args: vfn(np, *args)
 
 
 def _number_or_nan(value) -> float:

@@ -27,15 +27,17 @@ from .engine import (
     PARTIALS0,
     PARTIALS1,
     VALUE_FNS,
+    args_text,
     backward,
     check_gradient,
     forward,
     ieee_partials,
     needed_partials,
+    node_where,
 )
-from .errors import EvaluationError, NonFiniteError, where
+from .errors import EvaluationError, NonFiniteError
 from .graph import Gradient, Program, Tape, Var, fn
-from .primitives import BY_CODE, CONST, FIRST_PRIMITIVE, FLOAT, INPUT, num
+from .primitives import BY_CODE, CONST, FIRST_PRIMITIVE, FLOAT, INPUT
 
 # ---- forward mode ---------------------------------------------------------------------------
 
@@ -147,16 +149,12 @@ def _raise_non_finite(tape: Tape, values: array, tangent: array, out: int, sourc
         a, b = tape.arg0[i], tape.arg1[i]
         if all(math.isfinite(tangent[j]) for j in (a, b) if j >= 0):
             p = BY_CODE[tape.op[i]]
-            args = num(values[a]) if b < 0 else f"({num(values[a])}, {num(values[b])})"
+            args = args_text(tape, values, i)
             what = "infinite" if math.isinf(tangent[i]) else "undefined"
             raise NonFiniteError(
-                f"{p.call_name} at {_where(tape, i, source)}: the derivative is {what} at {args}"
+                f"{p.call_name} at {node_where(tape, i, source)}: the derivative is {what} at {args}"
             )
     raise NonFiniteError("the derivative is not finite (it overflows)")
-
-
-def _where(tape: Tape, i: int, source: str) -> str:
-    return where(source, tape.at[i]) if source else "?"
 
 
 # ---- the gradient as a graph ------------------------------------------------------------------

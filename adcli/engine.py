@@ -18,7 +18,7 @@ import math
 from array import array
 from itertools import count
 
-from .errors import EvaluationError, NonFiniteError, OverflowEvaluationError
+from .errors import EvaluationError, NonFiniteError, OverflowEvaluationError, where
 from .primitives import BY_CODE, CONST, FIRST_PRIMITIVE, FLOAT, INPUT, num
 
 # Per op code, the pieces the sweeps call (None for the INPUT and CONST leaves).
@@ -142,11 +142,11 @@ def check_gradient(tape, sweep: Sweep, adjoint: array, nodes, source: str = "") 
         for slot, (a, w) in enumerate(((arg0[i], sweep.g0[i]), (arg1[i], sweep.g1[i]))):
             if a >= 0 and not math.isfinite(g * w):
                 p = BY_CODE[op[i]]
-                args = _args(tape, sweep.values, i)
+                args = args_text(tape, sweep.values, i)
                 what = "infinite" if math.isinf(w) else "undefined"
                 wrt = "" if p.arity == 1 else f" with respect to argument {slot + 1}"
                 raise NonFiniteError(
-                    f"{p.call_name} at {_where(tape, i, source)}: the derivative{wrt} is {what} "
+                    f"{p.call_name} at {node_where(tape, i, source)}: the derivative{wrt} is {what} "
                     f"at {args}"
                 )
     raise NonFiniteError("the gradient is not finite (it overflows)")
@@ -160,16 +160,16 @@ def _recover(tape, i: int, values: array, g0: array, g1: array, source: str) -> 
         v = values[i] = p.fn(*args)
     except OverflowError:
         raise OverflowEvaluationError(
-            f"{p.call_name} at {_where(tape, i, source)}: the result overflows at {_args(tape, values, i)}"
+            f"{p.call_name} at {node_where(tape, i, source)}: the result overflows at {args_text(tape, values, i)}"
         ) from None
     except (ArithmeticError, ValueError):
-        reason = p.domain(*args) if p.domain else f"undefined at {_args(tape, values, i)}"
-        raise EvaluationError(f"{p.call_name} at {_where(tape, i, source)}: {reason}") from None
+        reason = p.domain(*args) if p.domain else f"undefined at {args_text(tape, values, i)}"
+        raise EvaluationError(f"{p.call_name} at {node_where(tape, i, source)}: {reason}") from None
     need = needed_partials(tape)[i]
     ieee = ieee_partials(p, args, v)
     if need & 1:
         g0[i] = ieee[0]
-    if need & 2 and p.arity == 2:
+    if need & 2:
         g1[i] = ieee[1]
 
 
@@ -186,19 +186,19 @@ def _first_non_finite(tape, values: array, source: str) -> None:
             p = BY_CODE[tape.op[i]]
             what = "overflows" if math.isinf(v) else "is undefined"
             raise OverflowEvaluationError(
-                f"{p.call_name} at {_where(tape, i, source)}: the result {what} "
-                f"at {_args(tape, values, i)}"
+                f"{p.call_name} at {node_where(tape, i, source)}: the result {what} "
+                f"at {args_text(tape, values, i)}"
             )
 
 
-def _args(tape, values: array, i: int) -> str:
+def args_text(tape, values: array, i: int) -> str:
+    """A node's argument values for a message: ``2.5`` or ``(-3, 2)``."""
     a, b = tape.arg0[i], tape.arg1[i]
     if b < 0:
         return num(values[a])
     return f"({num(values[a])}, {num(values[b])})"
 
 
-def _where(tape, i: int, source: str) -> str:
-    from .errors import where
-
+def node_where(tape, i: int, source: str) -> str:
+    """``line:col`` of a node in its source, for a message."""
     return where(source, tape.at[i]) if source else "?"
