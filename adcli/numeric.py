@@ -2,7 +2,7 @@
 for the rare local derivative that Python floats refuse, ``0.5 / 0.0``).
 
 numpy is passed in, never imported at module level: batch mode must set numpy's CPU features
-before the first import (see ``adcli.batch``).
+before the first import (see ``adcli.replay``).
 """
 
 from __future__ import annotations

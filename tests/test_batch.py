@@ -13,9 +13,10 @@ import sys
 import pytest
 from conftest import adcli_command, run_adcli, strict_json
 
-from adcli import batch as batch_module
 from adcli import compile
-from adcli.batch import Batch, Replay
+from adcli import replay as replay_module
+from adcli.replay import Replay
+from adcli.stream import Batch
 
 SEED = "x*y + sin(x)"
 
@@ -364,7 +365,7 @@ def test_replay_agrees_with_the_float_engine_to_a_few_ulps(program_text):
 
 @pytest.mark.parametrize("program_text", CLOSE)
 def test_batch_equals_eval_bit_for_bit_for_every_primitive(program_text, tmp_path):
-    """Through the console script numpy runs without its AVX-512 loops (see adcli.batch), so
+    """Through the console script numpy runs without its AVX-512 loops (see adcli.replay), so
     even the transcendental functions give libm's numbers, as eval does."""
     program = compile(program_text)
     rng = random.Random(program_text)
@@ -445,13 +446,13 @@ def test_numpy_is_imported_only_on_the_batch_path():
         timeout=60,
     )
     assert done.stderr == "[]", done.stderr
-    assert batch_module.CHUNK_ROWS >= 1024
+    assert replay_module.CHUNK_ROWS >= 1024
 
 
 def test_chunk_rows_shrink_for_a_large_tape():
     text = " + ".join(f"sin(x*{i})" for i in range(3000))
     replay = Replay.compile(compile(text))
-    assert replay is not None and replay.rows < batch_module.CHUNK_ROWS
+    assert replay is not None and replay.rows < replay_module.CHUNK_ROWS
 
 
 def test_a_slow_line_does_not_hold_back_the_answers_before_it():

@@ -82,9 +82,21 @@ def run_batch(line) -> int:
         raise UsageError(
             "--batch replays the reverse sweep over arrays; --mode forward is for one point"
         )
-    from .. import batch
+    from ..stream import run_batch
 
-    return batch.run_batch(load_program(line), line)
+    program = load_program(line)
+    defaults = point(program, line)  # warns about command-line bindings the program does not use
+    return run_batch(
+        program,
+        line.batch,
+        reported_names(program, line),
+        defaults,
+        max_size=line.max_size,
+        input_format=line.input_format,
+        output=line.output,
+        wrt=bool(line.options.get("wrt")),
+        quiet=line.quiet,
+    )
 
 
 def gradient_by_mode(program, at: dict[str, float], mode: str):

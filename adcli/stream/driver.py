@@ -1,0 +1,179 @@
+"""The batch driver: a compiled program run over a stream of points, chunk by chunk.
+
+Reads lines (``reader``), turns them into bindings (``records``), replays the tape over each
+chunk with numpy (``adcli.replay``), sends the rows the replay cannot vouch for through
+the float engine alone (so they get exactly single ``eval``'s value or error), and writes one
+output line per input line in order (``writers``), flushed a chunk at a time.  The exit status
+is 1 if any line failed, with a note on stderr.
+
+The float engine stays the reference.  A row whose numbers are not all finite, or that is not
+plainly a set of finite numbers for the program's inputs, is re-run alone through
+``Program.gradient``: that gives the row exactly the error (or the value) single ``eval`` gives.
+The other rows equal ``eval``'s to the last bit (see ``adcli.replay``).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ..arguments import bindings_from_json
+from ..errors import AdcliError
+from ..graph import Program
+from ..output import warn
+from ..replay import CHUNK_ROWS, Replay, spread
+from .reader import LineReader
+from .records import Checked, CsvRecords, JsonRecords, checked_bindings
+from .writers import CsvWriter, JsonlWriter, Results, Special
+
+
+def run_batch(
+    program: Program,
+    source: str,
+    names: list[str],
+    defaults: dict[str, float],
+    *,
+    max_size: int,
+    input_format: str | None = None,
+    output: str | None = None,
+    wrt: bool = False,
+    quiet: bool = False,
+) -> int:
+    """Evaluate ``program`` at every point of the file ``source`` ('-': stdin), reporting the
+    partials ``names``; ``defaults`` are the command line's bindings.  1 if any line failed."""
+    fmt = input_format or ("csv" if source.lower().endswith(".csv") else "jsonl")
+    batch = Batch(program, defaults, names, wrt, quiet)
+    batch.limit = max_size  # bytes per line, as for a program
+    writer = CsvWriter(names) if output == "csv" else JsonlWriter(names)
+    records = CsvRecords(batch) if fmt == "csv" else JsonRecords(batch)
+    out = sys.stdout
+    header = writer.header()
+    with LineReader.open(source, max_size) as reader:
+        while True:
+            lines = reader.take(batch.rows)
+            if not lines:
+                break
+            first = records.lineno + 1 + (records.lineno == 0 and fmt == "csv")
+            results = batch.evaluate(records.parse(lines), first, lines if fmt == "jsonl" else None)
+            out.write(header + writer.lines(results))
+            out.flush()
+            header = ""
+    if header:  # an empty batch: a CSV output still gets its header
+        out.write(header)
+        out.flush()
+    return batch.report()
+
+
+class Batch:
+    """The program compiled for replay, the defaults, and the count of lines that failed."""
+
+    def __init__(
+        self, program: Program, defaults: dict[str, float], names: list[str], wrt: bool, quiet: bool
+    ) -> None:
+        self.program = program
+        self.defaults = defaults
+        self.names = names  # reported partials
+        self.wrt = wrt
+        self.quiet = quiet
+        self.inputs = frozenset(program.inputs)
+        self.limit = 0  # bytes a line may have (--max-size)
+        self.failed = 0
+        self.total = 0
+        self.first_failure: tuple[int, str] | None = None
+        self.warned: set[str] = set(defaults)  # command-line names were warned about already
+        self.replay = Replay.compile(program)
+        self.rows = self.replay.rows if self.replay else CHUNK_ROWS
+
+    def unused(self, name: str, lineno: int) -> None:
+        """Warn once per name a line binds that the program does not use."""
+        if name not in self.inputs and name not in self.warned:
+            self.warned.add(name)
+            warn(
+                f"'{name}' (first on line {lineno}) is bound but the program does not use it "
+                "(its partial is 0.0)",
+                self.quiet,
+            )
+
+    def evaluate(self, entries: list, first: int, lines: list | None = None) -> Results:
+        """Results of a chunk of entries (``first`` is the line number of the first); ``lines``
+        are their raw JSON lines, re-read for eval's message when a plain line fails."""
+        n = len(entries)
+        good = [j for j, e in enumerate(entries) if not isinstance(e, AdcliError)]
+        if self.replay is not None and good:
+            values, partials, bad = self._replay([entries[j] for j in good], n, good)
+        else:
+            values, partials, bad = [0.0] * n, [[0.0] * n for _ in self.names], good
+        special = {}
+        for j, e in enumerate(entries):
+            if isinstance(e, AdcliError):
+                special[j] = Special(error=e)
+        for j in bad:
+            special[j] = self._reference(entries[j], first + j, lines[j] if lines else None)
+        for j in good:
+            e = entries[j]
+            if type(e) is Checked:
+                extra = self._extra(e, first + j)
+                if extra:
+                    s = special.get(j) or Special(values[j], [c[j] for c in partials])
+                    if s.error is None:
+                        s.extra = extra
+                        special[j] = s
+        for j in sorted(special):
+            if special[j].error is not None:
+                self._failed(first + j, special[j].error)
+        self.total += n
+        return Results(values, partials, special)
+
+    def _extra(self, bindings: Checked, lineno: int) -> tuple[str, ...]:
+        extra = tuple(name for name in bindings if name not in self.inputs)
+        for name in extra:
+            self.unused(name, lineno)
+        if self.wrt:
+            return ()
+        return tuple(name for name in extra if name not in self.names)
+
+    def _replay(self, rows: list, n: int, positions: list[int]):
+        """Values and reported partials by the array replay, spread over ``n`` positions, and
+        the positions whose numbers were not all finite (for the reference path)."""
+        replay = self.replay
+        columns = []
+        for name in self.program.inputs:
+            default = self.defaults.get(name)  # None: unbound → nan → the reference path explains
+            columns.append(replay.column([r.get(name, default) for r in rows]))
+        value, partials, bad = replay.run(columns, len(rows))
+        by_input = dict(zip(self.program.inputs, partials))
+        if len(rows) == n:
+            place = lambda array: array.tolist()
+        else:  # errors in between: numbers at the good positions (the rest are overwritten)
+            place = lambda array: spread(array.tolist(), positions, n)
+        values = place(value)
+        out = [place(by_input[name]) if name in by_input else [0.0] * n for name in self.names]
+        return values, out, [positions[k] for k in bad.tolist()]
+
+    def _reference(self, bindings, lineno: int, raw: bytes | None = None) -> Special:
+        """A row through the float engine, alone: eval's numbers or eval's error."""
+        try:
+            if type(bindings) is not Checked:  # a plain line: now checked as --at checks
+                what = f"line {lineno}"
+                if raw is not None:
+                    bindings = bindings_from_json(raw.decode(), what)
+                else:
+                    bindings = checked_bindings(bindings, what)
+            result = self.program.gradient({**self.defaults, **bindings})
+        except AdcliError as exc:
+            return Special(error=exc)
+        return Special(result.value, [result.gradient.get(n, 0.0) for n in self.names])
+
+    def _failed(self, lineno: int, error: AdcliError) -> None:
+        self.failed += 1
+        if self.first_failure is None:
+            self.first_failure = (lineno, error.message)
+
+    def report(self) -> int:
+        """The exit status, after a note on stderr if any line failed."""
+        if not self.failed:
+            return 0
+        lineno, message = self.first_failure
+        if not message.startswith(f"line {lineno}:"):
+            message = f"line {lineno}: {message}"
+        warn(f"{self.failed:,} of {self.total:,} lines failed; the first: {message}", self.quiet)
+        return 1

@@ -1,0 +1,87 @@
+"""Batch results out: a chunk's ``Results`` (columns of numbers plus the ``Special`` rows:
+errors, extra names) written as JSON Lines or CSV text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from ..errors import AdcliError
+
+
+class Special:
+    """An output line off the fast path: an error, or numbers with extra (unused) names."""
+
+    __slots__ = ("error", "extra", "gradient", "value")
+
+    def __init__(self, value=None, gradient=None, error: AdcliError | None = None, extra=()):
+        self.value = value
+        self.gradient = gradient  # list of partials, in the reported names' order
+        self.error = error
+        self.extra = extra  # names this line bound that the program does not use (partial 0.0)
+
+
+class Results:
+    """A chunk's results as columns (value, then one list per reported partial) plus the rows
+    that are ``Special``, by position."""
+
+    __slots__ = ("partials", "special", "values")
+
+    def __init__(self, values: list, partials: list[list], special: dict[int, Special]) -> None:
+        self.values = values
+        self.partials = partials
+        self.special = special
+
+
+class JsonlWriter:
+    """Results as JSON Lines: eval's ``--json`` object per line, or ``{"error": {...}}``."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        fields = ", ".join(f"{json.dumps(n)}: %r" for n in names)
+        self.template = '{"value": %r, "gradient": {' + fields + "}}\n"
+
+    def header(self) -> str:
+        return ""
+
+    def lines(self, results: Results) -> str:
+        template = self.template
+        out = [template % row for row in zip(results.values, *results.partials)]
+        for j, s in results.special.items():
+            if s.error is not None:
+                out[j] = json.dumps({"error": s.error.as_json()}) + "\n"
+            elif s.extra:
+                gradient = dict(zip(self.names, s.gradient))
+                gradient.update((n, 0.0) for n in s.extra)
+                out[j] = json.dumps({"value": s.value, "gradient": gradient}) + "\n"
+            else:
+                out[j] = template % (s.value, *s.gradient)
+        return "".join(out)
+
+
+class CsvWriter:
+    """Results as CSV: ``value,d_x,d_y,error``; a failed row has empty numbers and its error as
+    ``kind: message``."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+
+    def header(self) -> str:
+        return self._format([["value", *(f"d_{n}" for n in self.names), "error"]])
+
+    def lines(self, results: Results) -> str:
+        rows = [[*map(repr, row), ""] for row in zip(results.values, *results.partials)]
+        blank = [""] * (len(self.names) + 1)
+        for j, s in results.special.items():
+            if s.error is not None:
+                rows[j] = [*blank, f"{s.error.kind}: {s.error.message}"]
+            else:
+                rows[j] = [repr(s.value), *map(repr, s.gradient), ""]
+        return self._format(rows)
+
+    @staticmethod
+    def _format(rows: list[list[str]]) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        return buffer.getvalue()
