@@ -15,8 +15,12 @@ import pytest
 from conftest import adcli_command, run_adcli, strict_json
 from rich.console import Console
 
+from adcli.evaluation import evaluate
 from adcli.parse import parse
-from adcli.render_graph import dot, dot_string, evaluate, graph_data, trace, trace_text, tree
+from adcli.render.data import graph_data
+from adcli.render.dot import dot, dot_string
+from adcli.render.trace import trace, trace_text
+from adcli.render.tree import tree
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SEED = ("x*y+sin(x)", {"x": 0.5, "y": 4.2})

@@ -22,6 +22,21 @@ DIGITS = Option(
 )
 
 
+GRAPH_JSON = Option(
+    ("--json",),
+    "json",
+    "print the whole graph as one JSON object, nodes in creation order: "
+    '{"nodes": [{"id", "op", "name" (if any), "value", "adjoint", '
+    '"inputs": \\[\\[id, g_weight], ...], "at": "line:col"}, ...], "output": id}; '
+    "a g_weight or adjoint that is not finite (infinite or undefined) is null",
+)
+ASCII = Option(
+    ("--ascii",),
+    "ascii",
+    "plain ASCII drawing; the default when stdout is not a terminal or NO_COLOR or TERM=dumb is set",
+)
+
+
 def _bad_digits() -> int:
     raise ValueError("a whole number from 1 to 17")
 
@@ -68,3 +83,21 @@ def reported_names(program: Program, line: CommandLine) -> list[str]:
             )
         names = list(wrt)
     return names
+
+
+def evaluated(args: list[str], options) -> tuple:
+    """The command line and the program's evaluation, complete for the pictures (tree, trace,
+    dot); with --json the graph is printed as data and the evaluation returned is None."""
+    from ..arguments import parse_command_line
+    from ..evaluation import evaluate
+
+    line = parse_command_line(args, options)
+    program = load_program(line)
+    ev = evaluate(program, point(program, line))
+    if line.options.get("json"):
+        from ..output import print_json
+        from ..render.data import graph_data
+
+        print_json(graph_data(ev))
+        return line, None
+    return line, ev

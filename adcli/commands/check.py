@@ -153,69 +153,9 @@ def sweep(program, at: dict[str, float], name: str, ad: float) -> list[dict]:
 
 
 def render(source: str, at: dict[str, float], rows: dict, sweeps: dict, line) -> None:
-    from rich.text import Text
-
-    from ..output import format_number
-    from ..render import titled_table
-
-    digits = line.digits
-    table = titled_table(
-        source, f"FD: central differences, h = cbrt(eps)·max(1, |x|); tol {line.tol:g}"
-    )
-    table.add_column("", style="bold")
-    for head in ("value", "AD (reverse)", "FD", "abs error", "rel error", ""):
-        table.add_column(head, justify="right")
-    for name, row in rows.items():
-        ok = row["rel_error"] <= line.tol
-        bound = at.get(name)
-        table.add_row(
-            name,
-            "" if bound is None else format_number(bound, digits),
-            format_number(row["ad"], digits),
-            format_number(row["fd"], digits)
-            + ("" if row["method"] in ("central", "unused") else f" ({row['method']})"),
-            f"{row['abs_error']:.2e}",
-            f"{row['rel_error']:.2e}",
-            Text("ok", style="green") if ok else Text("FAIL", style="bold red"),
-        )
-    print_tables(table, *(sweep_table(name, rows[name]["ad"], p) for name, p in sweeps.items()))
-
-
-def print_tables(*tables) -> None:
-    """Print Rich tables without cutting digits: a pipe or a file gets the width the widest
-    table needs (a terminal keeps its own width)."""
     from ..render import console
+    from ..render.tables import check_table, print_tables, sweep_table
 
-    out = console()
-    if not out.is_terminal:
-        wide = out.options.update_width(1000)
-        out.width = max([out.width] + [out.measure(t, options=wide).maximum for t in tables])
-    for table in tables:
-        out.print(table)
-
-
-def sweep_table(name: str, ad: float, points: list[dict]):
-    """The FD error against h, with a bar of -log10(error): longest where FD is best."""
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(
-        title=Text(f"∂f/∂{name}: FD against h (AD = {ad!r})"),
-        title_justify="left",
-        caption="* default h. Big h: truncation error; tiny h: round-off.",
-        caption_justify="left",
-    )
-    table.add_column("h", justify="right")
-    table.add_column("FD", justify="right")
-    table.add_column("|FD − AD|", justify="right")
-    table.add_column("digits right")
-    for p in points:
-        if p["fd"] is None:
-            table.add_row(f"{p['h']:.1e}", "not evaluable", "", "")
-            continue
-        err = p["abs_error"]
-        right = 17.0 if err == 0 else max(0.0, -math.log10(err / max(1.0, abs(ad))))
-        bar = "█" * round(right) + f" {right:.1f}"
-        label = f"{p['h']:.1e}" + (" *" if p["default"] else "")
-        table.add_row(label, repr(p["fd"]), f"{err:.1e}", bar)
-    return table
+    table = check_table(source, at, rows, line.tol, line.digits)
+    sweeps_shown = (sweep_table(name, rows[name]["ad"], p) for name, p in sweeps.items())
+    print_tables(console(), table, *sweeps_shown)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from ..arguments import COMMON, parse_command_line
-from ..render_graph import dot, evaluate
-from . import DIGITS, load_program, point
+from ..arguments import COMMON
+from ..render.dot import dot
+from . import DIGITS, evaluated
 
 OPTIONS = (*COMMON, DIGITS)
 
@@ -23,9 +23,8 @@ adcli dot -f samples/neuron.adc --at samples/neuron.json --digits 4 | dot -Tpng 
 
 
 def run(args: list[str]) -> int:
-    line = parse_command_line(args, OPTIONS)
-    program = load_program(line)
-    text = dot(evaluate(program, point(program, line)), line.digits)
+    line, ev = evaluated(args, OPTIONS)
+    text = dot(ev, line.digits)
     sys.stdout.write(text)
     sys.stdout.flush()
     return 0

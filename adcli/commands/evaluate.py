@@ -65,7 +65,8 @@ def run(args: list[str]) -> int:
     if line.json:
         print_json({"value": result.value, "gradient": gradient})
         return 0
-    from ..render import console, gradient_table
+    from ..render import console
+    from ..render.tables import gradient_table
 
     rows = [(name, line.bindings.get(name), gradient[name]) for name in names]
     console().print(gradient_table(title(line, program), result.value, rows, line.digits))

@@ -32,24 +32,9 @@ def run(args: list[str]) -> int:
     if line.json:
         print_json({"value": result.value, "gradient": gradient, "hessian": matrix})
         return 0
-    from .check import print_tables
+    from ..render import console
+    from ..render.tables import hessian_table, print_tables
 
-    print_tables(hessian_table(title(line, program), result.value, gradient, matrix, line.digits))
+    table = hessian_table(title(line, program), result.value, gradient, matrix, line.digits)
+    print_tables(console(), table)
     return 0
-
-
-def hessian_table(source: str, value: float, gradient: dict, matrix: dict, digits: int | None):
-    """One row per input: its partial, then its row of the Hessian; the value in the caption."""
-
-    from ..output import format_number
-    from ..render import titled_table
-
-    table = titled_table(source, f"f = {format_number(value, digits)}")
-    table.add_column("", style="bold")
-    table.add_column("∂f/∂·", justify="right", style="cyan")
-    for col in gradient:
-        table.add_column(f"∂²f/∂·∂{col}", justify="right")
-    for row, partial in gradient.items():
-        cells = [format_number(matrix[row][col], digits) for col in gradient]
-        table.add_row(row, format_number(partial, digits), *cells)
-    return table

@@ -48,22 +48,11 @@ def run(args: list[str]) -> int:
         print_json({"value": value, "jvp": derivative, "direction": full})
         return 0
 
-    from ..output import format_number
-    from ..render import titled_table
-    from .check import print_tables
+    from ..render import console
+    from ..render.tables import jvp_table, print_tables
 
-    digits = line.digits
-    table = titled_table(title(line, program))
-    table.add_column("", style="bold")
-    table.add_column("value", justify="right")
-    table.add_column("direction v", justify="right", style="cyan")
-    table.add_row("f", format_number(value, digits), "", style="bold")
-    for name in program.inputs:
-        table.add_row(
-            name, format_number(line.bindings[name], digits), format_number(full[name], digits)
-        )
-    table.add_row("∇f·v", format_number(derivative, digits), "", style="bold cyan")
-    print_tables(table)
+    table = jvp_table(title(line, program), value, line.bindings, full, derivative, line.digits)
+    print_tables(console(), table)
     return 0
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import sys
 
 from ..arguments import COMMON, Option, positive_int
-from ..render_graph import MAX_STEPS
-from . import DIGITS
-from .tree import ASCII, GRAPH_JSON, evaluated, plain
+from ..render.trace import MAX_STEPS
+from . import ASCII, DIGITS, GRAPH_JSON, evaluated
 
 MAX_STEPS_OPTION = Option(
     ("--max-steps",),
@@ -43,7 +42,7 @@ def run(args: list[str]) -> int:
     if ev is None:
         return 0
     program = ev.program
-    from ..render import console
+    from ..render import console, plain
 
     out = console()
     max_steps = None if line.all else line.max_steps
@@ -51,12 +50,12 @@ def run(args: list[str]) -> int:
     # Rich lays a table out at a few ms a row: past a few thousand rows, or on a pipe (where
     # there is no colour to lose), the plain columns say the same in one pass.
     if not out.is_terminal or shown > RICH_ROWS:
-        from ..render_graph import trace_text
+        from ..render.trace import trace_text
 
         sys.stdout.write(trace_text(ev, max_steps, line.digits))
         sys.stdout.flush()
         return 0
-    from ..render_graph import trace
+    from ..render.trace import trace
 
-    out.print(trace(ev, max_steps, plain(out, line), line.digits))
+    out.print(trace(ev, max_steps, plain(out, line.ascii), line.digits))
     return 0

@@ -3,19 +3,10 @@ adjoint and each edge's g_weight (or, with --json, the whole graph as data)."""
 
 from __future__ import annotations
 
-from ..arguments import COMMON, Option, non_negative_int, parse_command_line, positive_int
-from ..output import print_json
-from ..render_graph import DEPTH, MAX_NODES, evaluate, graph_data
-from . import DIGITS, load_program, point
+from ..arguments import COMMON, Option, non_negative_int, positive_int
+from ..render.tree import DEPTH, MAX_NODES
+from . import ASCII, DIGITS, GRAPH_JSON, evaluated
 
-GRAPH_JSON = Option(
-    ("--json",),
-    "json",
-    "print the whole graph as one JSON object, nodes in creation order: "
-    '{"nodes": [{"id", "op", "name" (if any), "value", "adjoint", '
-    '"inputs": \\[\\[id, g_weight], ...], "at": "line:col"}, ...], "output": id}; '
-    "a g_weight or adjoint that is not finite (infinite or undefined) is null",
-)
 DEPTH_OPTION = Option(
     ("--depth",),
     "depth",
@@ -33,12 +24,6 @@ MAX_NODES_OPTION = Option(
     MAX_NODES,
 )
 ALL = Option(("--all",), "all", "no cut: draw every node (a very deep program draws in depth²)")
-ASCII = Option(
-    ("--ascii",),
-    "ascii",
-    "plain ASCII drawing; the default when stdout is not a terminal or NO_COLOR or TERM=dumb is set",
-)
-
 OPTIONS = (*COMMON, GRAPH_JSON, DIGITS, DEPTH_OPTION, MAX_NODES_OPTION, ALL, ASCII)
 
 HELP = (
@@ -56,49 +41,18 @@ adcli tree -f samples/neuron.adc --at samples/neuron.json --depth 3
 adcli tree "x*y + sin(x)" x=0.5 y=4.2 --json | jq '.nodes[] | {id, op, adjoint}'"""
 
 
-def plain(console, line) -> bool:
-    """ASCII output: asked for, or not a terminal, or NO_COLOR / TERM=dumb (the issue's rule)."""
-    return (
-        bool(line.ascii) or not console.is_terminal or console.no_color or console.is_dumb_terminal
-    )
-
-
-def evaluated(args: list[str], options) -> tuple:
-    """The command line and the program's evaluation (shared by tree and trace); with --json
-    the graph is printed as data and the evaluation returned is None."""
-    line = parse_command_line(args, options)
-    program = load_program(line)
-    ev = evaluate(program, point(program, line))
-    if line.json:
-        print_json(graph_data(ev))
-        return line, None
-    return line, ev
-
-
 def run(args: list[str]) -> int:
     line, ev = evaluated(args, OPTIONS)
     if ev is None:
         return 0
-    from ..render import console
-    from ..render_graph import natural_width, tree
+    from ..render import console, plain, show
+    from ..render.tree import natural_width, tree
 
     out = console()
     depth, max_nodes = (None, None) if line.all else (line.depth, line.max_nodes)
-    drawing = tree(ev, depth, max_nodes, plain(out, line), line.digits)
+    drawing = tree(ev, depth, max_nodes, plain(out, line.ascii), line.digits)
     # Rich crops a tree's lines at the console width (deep labels would vanish): print it at
     # its natural width, and let a terminal wrap what is wider.
     out.width = natural_width(out, drawing, out.width)
     show(out, drawing)
     return 0
-
-
-def show(out, renderable) -> None:
-    """Print; on a pipe without colour, as plain lines without Rich's trailing padding."""
-    if out.is_terminal:
-        out.print(renderable)
-        return
-    with out.capture() as captured:
-        out.print(renderable)
-    text = captured.get()
-    out.file.write("\n".join(line.rstrip() for line in text.split("\n")))
-    out.file.flush()
