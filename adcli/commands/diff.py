@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from ..arguments import COMMON, JSON, parse_command_line
+import sys
+
+from ..arguments import COMMON, JSON, Option, choice, parse_command_line
+from ..codegen import LANGUAGES
 from ..errors import UsageError
 from ..output import print_json
 from . import WRT, load_program
 
-OPTIONS = (*COMMON, JSON, WRT)
+TO = Option(
+    ("--to",),
+    "to",
+    "write the derivative in LANG: adcli (default), python, numpy, c or latex",
+    "LANG",
+    choice(*LANGUAGES),
+    "adcli",
+)
+OPTIONS = (*COMMON, JSON, WRT, TO)
 
 HELP = """Print ∂output/∂x of PROGRAM as a program that adcli reads back: the reverse sweep is run on
 graph nodes instead of numbers, simplified as it is built (constants folded; x·1, x+0, 0·x, x−x
@@ -19,12 +30,21 @@ program alone. Several: one block each, headed by a comment line [bold]# d/dx[/b
 {name: text}. Evaluating the output with [bold]adcli eval[/bold] gives that partial; it may not use
 every input of PROGRAM (bind them anyway: eval only warns). Where the gradient only exists because
 a zero meets an infinite local derivative (x * hypot(x, x) at 0), the formula reports the 0/0.
+
+[bold]--to LANG[/bold] writes the same graph for use elsewhere, shared subexpressions as locals:
+[bold]python[/bold] a function of floats using math, [bold]numpy[/bold] the same vectorised,
+[bold]c[/bold] a C99 function [bold]double f(const double *in, double *grad)[/bold] (math.h only) that
+returns the value and fills grad, and [bold]latex[/bold] the partials as an aligned block of formulas.
+The code functions return the value and the partials of --wrt (all inputs by default) and take
+every input of PROGRAM in order of first appearance; adcli never runs the code it writes.
 """
 
 EXAMPLES = """adcli diff "x*y + sin(x)" --wrt x
 adcli diff "h = tanh(w*x + b); (h - t)^2" --wrt w,b
 adcli diff "x*y + sin(x)" --json
-adcli diff "x^3" --wrt x | adcli eval - --x 2"""
+adcli diff "x^3" --wrt x | adcli eval - --x 2
+adcli diff "x*y + sin(x)" --to c > f.c
+adcli diff "x*y + sin(x)" --to latex"""
 
 
 def run(args: list[str]) -> int:
@@ -42,7 +62,14 @@ def run(args: list[str]) -> int:
         )
     if not names:
         raise UsageError("the program has no inputs: its derivative is 0 with respect to anything")
+    if line.to != "adcli" and line.json:
+        raise UsageError(f"--json prints adcli's own language; it does not go with --to {line.to}")
     graph = symbolic_gradient(program)
+    if line.to != "adcli":
+        from ..codegen import generate
+
+        sys.stdout.write(generate(graph, names, line.to, program.source))
+        return 0
     texts = program_text(
         graph.tape, {n: graph.gradient[n] for n in names}, reserved=set(program.inputs)
     )

@@ -1,0 +1,167 @@
+"""How each primitive is spelled in each language ``adcli diff --to`` writes: one row per primitive.
+
+A row gives the Python (``math``), NumPy, C99 (``math.h``) and LaTeX spelling of one primitive of
+``adcli.primitives.TABLE``, keyed by its ``(name, arity)``; a test checks that every row of the
+table has one here.  The operators ``+ - * /`` and unary ``-`` are written as operators in every
+language (the column holds the symbol).  Any other entry is a function name, or for LaTeX a
+template with ``%0``/``%1`` for the arguments.  A name starting with ``_`` (Python, NumPy) or
+``adcli_`` (C) is a helper whose definition, below, is emitted only when the code uses it: each
+helper computes exactly what the primitive's float function does (``min`` keeps its first
+argument on a tie, ``sigmoid`` never overflows), so the generated code agrees with ``adcli eval``.
+"""
+
+from __future__ import annotations
+
+# (name, arity): (python, numpy, c, latex)
+# fmt: off
+SPELLINGS: dict[tuple[str, int], tuple[str, str, str, str]] = {
+    ("add", 2): ("+", "+", "+", "+"),
+    ("sub", 2): ("-", "-", "-", "-"),
+    ("mul", 2): ("*", "*", "*", "*"),
+    ("div", 2): ("/", "/", "/", r"\frac{%0}{%1}"),
+    ("neg", 1): ("-", "-", "-", "-"),
+    ("pow", 2): ("math.pow", "np.power", "pow", "%0^{%1}"),
+    ("sin", 1): ("math.sin", "np.sin", "sin", r"\sin"),
+    ("cos", 1): ("math.cos", "np.cos", "cos", r"\cos"),
+    ("tan", 1): ("math.tan", "np.tan", "tan", r"\tan"),
+    ("asin", 1): ("math.asin", "np.arcsin", "asin", r"\arcsin"),
+    ("acos", 1): ("math.acos", "np.arccos", "acos", r"\arccos"),
+    ("atan", 1): ("math.atan", "np.arctan", "atan", r"\arctan"),
+    ("sinh", 1): ("math.sinh", "np.sinh", "sinh", r"\sinh"),
+    ("cosh", 1): ("math.cosh", "np.cosh", "cosh", r"\cosh"),
+    ("tanh", 1): ("math.tanh", "np.tanh", "tanh", r"\tanh"),
+    ("asinh", 1): ("math.asinh", "np.arcsinh", "asinh", r"\operatorname{arsinh}"),
+    ("acosh", 1): ("math.acosh", "np.arccosh", "acosh", r"\operatorname{arcosh}"),
+    ("atanh", 1): ("math.atanh", "np.arctanh", "atanh", r"\operatorname{artanh}"),
+    ("exp", 1): ("math.exp", "np.exp", "exp", r"\exp"),
+    ("log", 1): ("math.log", "np.log", "log", r"\ln"),
+    ("log", 2): ("_log_base", "_log_base", "adcli_log_base", r"\log_{%1}\left(%0\right)"),
+    ("xlogy", 2): ("_xlogy", "_xlogy", "adcli_xlogy", r"\operatorname{xlogy}"),
+    ("ln", 1): ("math.log", "np.log", "log", r"\ln"),
+    ("log2", 1): ("math.log2", "np.log2", "log2", r"\log_{2}"),
+    ("log10", 1): ("math.log10", "np.log10", "log10", r"\log_{10}"),
+    ("sqrt", 1): ("math.sqrt", "np.sqrt", "sqrt", r"\sqrt{%0}"),
+    ("cbrt", 1): ("math.cbrt", "np.cbrt", "cbrt", r"\sqrt[3]{%0}"),
+    ("abs", 1): ("math.fabs", "np.abs", "fabs", r"\left|%0\right|"),
+    ("sign", 1): ("_sign", "np.sign", "adcli_sign", r"\operatorname{sgn}"),
+    ("step", 1): ("_step", "_step", "adcli_step", r"\operatorname{step}"),
+    ("sigmoid", 1): ("_sigmoid", "_sigmoid", "adcli_sigmoid", r"\sigma"),
+    ("relu", 1): ("_relu", "_relu", "adcli_relu", r"\operatorname{relu}"),
+    ("softplus", 1): ("_softplus", "_softplus", "adcli_softplus", r"\operatorname{softplus}"),
+    ("erf", 1): ("math.erf", "_erf", "erf", r"\operatorname{erf}"),
+    ("atan2", 2): ("math.atan2", "np.arctan2", "atan2", r"\operatorname{atan2}"),
+    ("hypot", 2): ("math.hypot", "np.hypot", "hypot", r"\operatorname{hypot}"),
+    ("min", 2): ("min", "_min", "adcli_min", r"\min"),
+    ("max", 2): ("max", "_max", "adcli_max", r"\max"),
+}
+# fmt: on
+
+LANGUAGE_COLUMN = {"python": 0, "numpy": 1, "c": 2, "latex": 3}
+
+# Helper definitions, emitted (in this order) only when used.  Each mirrors the float function of
+# its row in adcli.primitives, so the numbers are the same.
+PYTHON_HELPERS: dict[str, str] = {
+    "_sign": """def _sign(x):
+    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)""",
+    "_step": """def _step(x):
+    return 1.0 if x > 0.0 else 0.0""",
+    "_relu": """def _relu(x):
+    return x if x > 0.0 else 0.0""",
+    "_sigmoid": """def _sigmoid(x):
+    # Never exp of a large positive number: sigmoid(+-1000) is exactly 1 and 0.
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)""",
+    "_softplus": """def _softplus(x):
+    # log(1 + e^x) without overflow.
+    if x > 0.0:
+        return x + math.log1p(math.exp(-x))
+    return math.log1p(math.exp(x))""",
+    "_xlogy": """def _xlogy(x, y):
+    # x * log(y), and 0 when x = 0 even where log(y) is -inf.
+    return 0.0 if x == 0.0 else x * math.log(y)""",
+    "_log_base": """def _log_base(x, base):
+    return math.log(x) / math.log(base)""",
+}
+
+NUMPY_HELPERS: dict[str, str] = {
+    "_step": """def _step(x):
+    return np.where(x > 0.0, 1.0, 0.0)""",
+    "_relu": """def _relu(x):
+    return np.where(x > 0.0, x, 0.0)""",
+    "_sigmoid": """def _sigmoid(x):
+    # Never exp of a large positive number: sigmoid(+-1000) is exactly 1 and 0.
+    z = np.exp(-np.abs(x))
+    return np.where(x >= 0.0, 1.0 / (1.0 + z), z / (1.0 + z))""",
+    "_softplus": """def _softplus(x):
+    # log(1 + e^x) without overflow.
+    return np.where(x > 0.0, x + np.log1p(np.exp(-np.abs(x))), np.log1p(np.exp(np.minimum(x, 0.0))))""",
+    "_xlogy": """def _xlogy(x, y):
+    # x * log(y), and 0 when x = 0 even where log(y) is -inf.
+    return np.where(x == 0.0, 0.0, x * np.log(y))""",
+    "_log_base": """def _log_base(x, base):
+    return np.log(x) / np.log(base)""",
+    "_min": """def _min(x, y):
+    # The first argument on a tie, as Python's min (np.minimum may pick either zero of +-0).
+    return np.where(y < x, y, x)""",
+    "_max": """def _max(x, y):
+    return np.where(y > x, y, x)""",
+    "_erf": """# NumPy has no erf; math.erf element by element gives the same numbers as adcli.
+_erf = np.vectorize(math.erf, otypes=[float])""",
+}
+
+C_HELPERS: dict[str, str] = {
+    "adcli_sign": """static double adcli_sign(double x)
+{
+    return x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : 0.0);
+}""",
+    "adcli_step": """static double adcli_step(double x)
+{
+    return x > 0.0 ? 1.0 : 0.0;
+}""",
+    "adcli_relu": """static double adcli_relu(double x)
+{
+    return x > 0.0 ? x : 0.0;
+}""",
+    "adcli_sigmoid": """static double adcli_sigmoid(double x)
+{
+    /* Never exp of a large positive number: sigmoid(+-1000) is exactly 1 and 0. */
+    if (x >= 0.0)
+        return 1.0 / (1.0 + exp(-x));
+    double z = exp(x);
+    return z / (1.0 + z);
+}""",
+    "adcli_softplus": """static double adcli_softplus(double x)
+{
+    /* log(1 + e^x) without overflow. */
+    if (x > 0.0)
+        return x + log1p(exp(-x));
+    return log1p(exp(x));
+}""",
+    "adcli_xlogy": """static double adcli_xlogy(double x, double y)
+{
+    /* x * log(y), and 0 when x = 0 even where log(y) is -inf. */
+    return x == 0.0 ? 0.0 : x * log(y);
+}""",
+    "adcli_log_base": """static double adcli_log_base(double x, double base)
+{
+    return log(x) / log(base);
+}""",
+    "adcli_min": """static double adcli_min(double x, double y)
+{
+    /* The first argument on a tie, as adcli's min (fmin may pick either zero of +-0). */
+    return y < x ? y : x;
+}""",
+    "adcli_max": """static double adcli_max(double x, double y)
+{
+    return y > x ? y : x;
+}""",
+}
+
+HELPERS = {"python": PYTHON_HELPERS, "numpy": NUMPY_HELPERS, "c": C_HELPERS}
+
+
+def spelling(language: str, name: str, arity: int) -> str:
+    """The spelling of primitive ``name``/``arity`` in ``language``."""
+    return SPELLINGS[(name, arity)][LANGUAGE_COLUMN[language]]
