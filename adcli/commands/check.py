@@ -15,6 +15,8 @@ from ..arguments import COMMON, JSON, Option, parse_command_line
 from ..errors import EvaluationError
 from ..output import print_json
 from . import DIGITS, WRT, load_program, point, reported_names, title
+from ._batch import OPTIONS as BATCH_OPTIONS
+from ._batch import check_batch_line, run_per_point, with_extra
 
 EPS = sys.float_info.epsilon
 CBRT_EPS = EPS ** (
@@ -40,7 +42,7 @@ TOL = Option(
     1e-6,
 )
 SWEEP = Option(("--sweep",), "sweep", "also show the finite-difference error for h = 1e-1 … 1e-15")
-OPTIONS = (*COMMON, JSON, DIGITS, WRT, TOL, SWEEP)
+OPTIONS = (*COMMON, JSON, DIGITS, WRT, TOL, SWEEP, *BATCH_OPTIONS)
 
 HELP = """Check the reverse-mode gradient of PROGRAM against central finite differences at a point.
 
@@ -49,40 +51,62 @@ truncation and round-off error; a one-sided difference is used where x ± h leav
 relative error is |AD − FD| / max(1, |AD|, |FD|) (so it is absolute for partials below 1); exit
 status 1 when any is above --tol. [bold]--sweep[/bold] shows the trade-off: the FD error as h runs
 over decades — large for big h (truncation), large again for tiny h (round-off), never zero.
+With [bold]--batch[/bold], one --json report per point; exit status 1 when any point fails.
 """
 
 EXAMPLES = """adcli check "x*y + sin(x)" --x 0.5 --y 4.2
 adcli check "exp(x)/x" --x 3 --sweep
-adcli check "relu(x)" --x 0 --json"""
+adcli check "relu(x)" --x 0 --json
+adcli check "x*y + sin(x)" --y 2 --batch points.jsonl > checks.jsonl"""
 
 
 def run(args: list[str]) -> int:
     line = parse_command_line(args, OPTIONS)
+    batch = check_batch_line(line)
     program = load_program(line)
-    at = point(program, line)
-    result = program.gradient(at)
     names = reported_names(program, line)
+    if batch:
+
+        def answer(at: dict[str, float], extra) -> tuple[dict, str | None]:
+            report, rows, _ = check_point(program, at, with_extra(names, extra, line), line)
+            return report, failure(rows, line.tol)
+
+        return run_per_point(line, program, answer)
+    at = point(program, line)
+    report, rows, sweeps = check_point(program, at, names, line)
+    if line.json:
+        print_json(report)
+    else:
+        render(title(line, program), at, rows, sweeps, line)
+    message = failure(rows, line.tol)
+    if message is not None:
+        sys.stderr.write(f"adcli: {message}\n")
+        return 1
+    return 0
+
+
+def check_point(program, at: dict[str, float], names: list[str], line) -> tuple[dict, dict, dict]:
+    """``--json``'s report at one point, with its rows (per name) and sweeps."""
+    result = program.gradient(at)
     rows = {name: compare(program, at, name, result.gradient.get(name, 0.0)) for name in names}
     sweeps = (
         {name: sweep(program, at, name, rows[name]["ad"]) for name in names} if line.sweep else {}
     )
-    failed = [name for name, row in rows.items() if not row["rel_error"] <= line.tol]
-    if line.json:
-        report = {"value": result.value, "gradient": {n: rows[n]["ad"] for n in names}}
-        report["check"] = rows
-        report["ok"] = not failed
-        if line.sweep:
-            report["sweep"] = sweeps
-        print_json(report)
-    else:
-        render(title(line, program), at, rows, sweeps, line)
-    if failed:
-        worst = ", ".join(f"{n} ({rows[n]['rel_error']:.3g})" for n in failed)
-        sys.stderr.write(
-            f"adcli: gradient check failed: relative error above {line.tol:g} for {worst}\n"
-        )
-        return 1
-    return 0
+    report = {"value": result.value, "gradient": {n: rows[n]["ad"] for n in names}}
+    report["check"] = rows
+    report["ok"] = failure(rows, line.tol) is None
+    if line.sweep:
+        report["sweep"] = sweeps
+    return report, rows, sweeps
+
+
+def failure(rows: dict, tol: float) -> str | None:
+    """What failed, or None when every relative error is within ``tol``."""
+    failed = [name for name, row in rows.items() if not row["rel_error"] <= tol]
+    if not failed:
+        return None
+    worst = ", ".join(f"{n} ({rows[n]['rel_error']:.3g})" for n in failed)
+    return f"gradient check failed: relative error above {tol:g} for {worst}"
 
 
 def compare(program, at: dict[str, float], name: str, ad: float) -> dict:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from ..arguments import COMMON, JSON, parse_command_line
 from ..output import print_json
 from . import DIGITS, WRT, load_program, point, reported_names, title
+from ._batch import OPTIONS as BATCH_OPTIONS
+from ._batch import check_batch_line, run_per_point, with_extra
 
-OPTIONS = (*COMMON, JSON, DIGITS, WRT)
+OPTIONS = (*COMMON, JSON, DIGITS, WRT, *BATCH_OPTIONS)
 
 HELP = """Compute the value, the gradient and the Hessian (all second partial derivatives) of PROGRAM at
 a point, exactly: the gradient is built as a graph by a symbolic reverse sweep, and each Hessian row
@@ -18,19 +20,30 @@ Bind inputs as for [bold]adcli eval[/bold]. With [bold]--json[/bold]: {"value", 
 
 EXAMPLES = """adcli hessian "x*y + sin(x)" --x 0.5 --y 4.2
 adcli hessian "h = tanh(w*x + b); (h - t)^2" w=0.5 x=2 b=-0.3 t=1 --json
-adcli hessian "x^3*y" --x 2 --y 1 --wrt x"""
+adcli hessian "x^3*y" --x 2 --y 1 --wrt x
+adcli hessian "x*y + sin(x)" --y 2 --batch points.jsonl > hessians.jsonl"""
 
 
 def run(args: list[str]) -> int:
     from ..derivatives import hessian
 
     line = parse_command_line(args, OPTIONS)
+    batch = check_batch_line(line)
     program = load_program(line)
     names = reported_names(program, line)
+    if batch:
+        return run_per_point(
+            line,
+            program,
+            lambda at, extra: (
+                hessian_json(*hessian(program, at, with_extra(names, extra, line))),
+                None,
+            ),
+        )
     result, matrix = hessian(program, point(program, line), names)
     gradient = {name: result.gradient.get(name, 0.0) for name in names}
     if line.json:
-        print_json({"value": result.value, "gradient": gradient, "hessian": matrix})
+        print_json(hessian_json(result, matrix))
         return 0
     from ..render import console
     from ..render.tables import hessian_table, print_tables
@@ -38,3 +51,9 @@ def run(args: list[str]) -> int:
     table = hessian_table(title(line, program), result.value, gradient, matrix, line.digits)
     print_tables(console(), table)
     return 0
+
+
+def hessian_json(result, matrix: dict) -> dict:
+    """``--json``'s object: value, gradient and Hessian, in the Hessian's row order."""
+    gradient = {name: result.gradient.get(name, 0.0) for name in matrix}
+    return {"value": result.value, "gradient": gradient, "hessian": matrix}

@@ -6,6 +6,8 @@ from ..arguments import COMMON, JSON, Option, bindings_from_json, check_name, pa
 from ..errors import UsageError
 from ..output import print_json
 from . import DIGITS, load_program, point, title
+from ._batch import OPTIONS as BATCH_OPTIONS
+from ._batch import check_batch_line, run_per_point
 
 
 def direction_spec(text: str) -> str:
@@ -19,7 +21,7 @@ DIRECTION = Option(
     "SPEC",
     direction_spec,
 )
-OPTIONS = (*COMMON, JSON, DIGITS, DIRECTION)
+OPTIONS = (*COMMON, JSON, DIGITS, DIRECTION, *BATCH_OPTIONS)
 
 HELP = """Compute the value of PROGRAM and its directional derivative ∇f·v at a point (a
 Jacobian-vector product), by forward-mode AD: one pass of dual numbers, whatever the number of
@@ -29,19 +31,24 @@ Bind inputs as for [bold]adcli eval[/bold]; give the direction with [bold]--dx 1
 before an input's name) or [bold]--direction x=1,y=0[/bold]. Inputs left out of the direction
 get 0. The 'd' form is off when --direction is given, and it is refused as ambiguous when the
 program itself has an input named like d<input> (x and dx): then use --direction.
+With [bold]--batch[/bold], a line may give its own direction the same way ({"x": 1, "dx": 1}).
 """
 
 EXAMPLES = """adcli jvp "x*y + sin(x)" --x 0.5 --y 4.2 --dx 1 --dy 0
 adcli jvp "x*y + sin(x)" x=0.5 y=4.2 --direction x=0.6,y=0.8 --json
-adcli jvp "x*dx" --x 1 --dx 2 --direction x=1"""
+adcli jvp "x*dx" --x 1 --dx 2 --direction x=1
+adcli jvp "x*y + sin(x)" --dx 1 --batch points.jsonl > jvps.jsonl"""
 
 
 def run(args: list[str]) -> int:
     from ..derivatives import tangent_sweep
 
     line = parse_command_line(args, OPTIONS)
+    batch = check_batch_line(line)
     program = load_program(line)
-    direction = split_direction(program.inputs, line)
+    if batch:
+        return run_batch(line, program)
+    direction = split_direction(program.inputs, line.bindings, line.direction)
     value, derivative = tangent_sweep(program, point(program, line), direction)
     full = {name: direction.get(name, 0.0) for name in program.inputs}
     if line.json:
@@ -56,10 +63,34 @@ def run(args: list[str]) -> int:
     return 0
 
 
-def split_direction(inputs: dict[str, int], line) -> dict[str, float]:
-    """The direction, from --direction or from ``d<input>`` bindings (removed from the bindings)."""
-    if line.direction is not None:
-        direction = parse_direction(line.direction)
+def run_batch(line, program) -> int:
+    """--batch: one JSON line per point; each line's ``d<input>`` bindings (or --direction, or
+    the command line's ``--dx``) give its direction."""
+    from ..derivatives import tangent_sweep
+
+    known = () if line.direction is not None else tuple(d_names(program.inputs))
+    directions = {name: line.bindings.pop(name) for name in known if name in line.bindings}
+
+    def answer(at: dict[str, float], extra) -> tuple[dict, None]:
+        at = {**directions, **at}
+        direction = split_direction(program.inputs, at, line.direction)
+        value, derivative = tangent_sweep(program, at, direction)
+        full = {name: direction.get(name, 0.0) for name in program.inputs}
+        return {"value": value, "jvp": derivative, "direction": full}, None
+
+    return run_per_point(line, program, answer, known)
+
+
+def d_names(inputs: dict[str, int]) -> list[str]:
+    """``dx`` for each input ``x``, unless the program has an input of that name."""
+    return [f"d{name}" for name in inputs if f"d{name}" not in inputs]
+
+
+def split_direction(inputs: dict[str, int], bindings: dict, spec: str | None) -> dict[str, float]:
+    """The direction, from --direction's ``spec`` or from ``d<input>`` bindings (removed from
+    ``bindings``)."""
+    if spec is not None:
+        direction = parse_direction(spec)
         unknown = [name for name in direction if name not in inputs]
         if unknown:
             raise UsageError(
@@ -68,7 +99,7 @@ def split_direction(inputs: dict[str, int], line) -> dict[str, float]:
             )
         return direction
     direction = {}
-    for name in list(line.bindings):
+    for name in list(bindings):
         target = name[1:]
         if not name.startswith("d") or target not in inputs:
             continue
@@ -78,7 +109,7 @@ def split_direction(inputs: dict[str, int], line) -> dict[str, float]:
                 f"could bind {name} or give the direction for {target}; bind {name} as usual and "
                 f"give the direction with --direction {target}=VALUE"
             )
-        direction[target] = line.bindings.pop(name)
+        direction[target] = bindings.pop(name)
     if not direction:
         first = next(iter(inputs), "x")
         raise UsageError(

@@ -63,25 +63,19 @@ def run_batch(
     return batch.report()
 
 
-class Batch:
-    """The program compiled for replay, the defaults, and the count of lines that failed."""
+class Lines:
+    """What every batch counts and says: the defaults, the names a line may bind, the lines
+    that failed (the first one is quoted at the end) and the names warned about once."""
 
-    def __init__(
-        self, program: Program, defaults: dict[str, float], names: list[str], wrt: bool, quiet: bool
-    ) -> None:
-        self.program = program
+    def __init__(self, inputs, defaults: dict[str, float], quiet: bool) -> None:
+        self.inputs = frozenset(inputs)
         self.defaults = defaults
-        self.names = names  # reported partials
-        self.wrt = wrt
         self.quiet = quiet
-        self.inputs = frozenset(program.inputs)
         self.limit = 0  # bytes a line may have (--max-size)
         self.failed = 0
         self.total = 0
         self.first_failure: tuple[int, str] | None = None
         self.warned: set[str] = set(defaults)  # command-line names were warned about already
-        self.replay = Replay.compile(program)
-        self.rows = self.replay.rows if self.replay else CHUNK_ROWS
 
     def unused(self, name: str, lineno: int) -> None:
         """Warn once per name a line binds that the program does not use."""
@@ -92,6 +86,35 @@ class Batch:
                 "(its partial is 0.0)",
                 self.quiet,
             )
+
+    def _failed(self, lineno: int, message: str) -> None:
+        self.failed += 1
+        if self.first_failure is None:
+            self.first_failure = (lineno, message)
+
+    def report(self) -> int:
+        """The exit status, after a note on stderr if any line failed."""
+        if not self.failed:
+            return 0
+        lineno, message = self.first_failure
+        if not message.startswith(f"line {lineno}:"):
+            message = f"line {lineno}: {message}"
+        warn(f"{self.failed:,} of {self.total:,} lines failed; the first: {message}", self.quiet)
+        return 1
+
+
+class Batch(Lines):
+    """The program compiled for replay, the defaults, and the count of lines that failed."""
+
+    def __init__(
+        self, program: Program, defaults: dict[str, float], names: list[str], wrt: bool, quiet: bool
+    ) -> None:
+        super().__init__(program.inputs, defaults, quiet)
+        self.program = program
+        self.names = names  # reported partials
+        self.wrt = wrt
+        self.replay = Replay.compile(program)
+        self.rows = self.replay.rows if self.replay else CHUNK_ROWS
 
     def evaluate(self, entries: list, first: int, lines: list | None = None) -> Results:
         """Results of a chunk of entries (``first`` is the line number of the first); ``lines``
@@ -119,7 +142,7 @@ class Batch:
                         special[j] = s
         for j in sorted(special):
             if special[j].error is not None:
-                self._failed(first + j, special[j].error)
+                self._failed(first + j, special[j].error.message)
         self.total += n
         return Results(values, partials, special)
 
@@ -162,18 +185,3 @@ class Batch:
         except AdcliError as exc:
             return Special(error=exc)
         return Special(result.value, [result.gradient.get(n, 0.0) for n in self.names])
-
-    def _failed(self, lineno: int, error: AdcliError) -> None:
-        self.failed += 1
-        if self.first_failure is None:
-            self.first_failure = (lineno, error.message)
-
-    def report(self) -> int:
-        """The exit status, after a note on stderr if any line failed."""
-        if not self.failed:
-            return 0
-        lineno, message = self.first_failure
-        if not message.startswith(f"line {lineno}:"):
-            message = f"line {lineno}: {message}"
-        warn(f"{self.failed:,} of {self.total:,} lines failed; the first: {message}", self.quiet)
-        return 1

@@ -1,0 +1,91 @@
+"""The per-point batch driver: ``hessian``, ``jvp`` and ``check`` over a stream of points.
+
+Each line's bindings, over the command line's defaults, go to the command's own ``answer``
+function — the one its single-point run uses — so each output line is that command's ``--json``
+object at that point, in input order.  A line that fails becomes ``{"error": {...}}`` and the
+stream goes on; the exit status is 1 if any line failed (or, for ``check``, did not pass).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+
+from ..errors import AdcliError
+from .driver import Lines
+from .reader import LineReader
+from .records import Checked, CsvRecords, JsonRecords, checked_bindings
+
+# (bindings, names the line binds that the program does not use) -> (the JSON object, and a
+# message when the point does not pass, as a failed gradient check)
+Answer = Callable[[dict[str, float], tuple[str, ...]], tuple[dict, str | None]]
+ROWS = 256  # lines per read: each point is a few sweeps, so a chunk is written soon
+
+
+class Points(Lines):
+    """Per-point answers for a stream of lines; ``known`` are names a line may bind besides the
+    program's inputs without a warning (jvp's ``dx``)."""
+
+    def __init__(
+        self,
+        inputs: Iterable[str],
+        defaults: dict[str, float],
+        answer: Answer,
+        quiet: bool,
+        known: Iterable[str] = (),
+    ) -> None:
+        super().__init__(inputs, defaults, quiet)
+        self.answer = answer
+        self.known = frozenset(known)
+        self.warned |= self.known  # never "bound but not used"
+        self.rows = ROWS
+
+    def line(self, entry, lineno: int) -> str:
+        """The output line (with its newline) for one entry of ``records``."""
+        try:
+            if isinstance(entry, AdcliError):
+                raise entry
+            if type(entry) is not Checked:  # a plain line: checked as --at checks
+                entry = checked_bindings(entry, f"line {lineno}")
+            extra = tuple(n for n in entry if n not in self.inputs and n not in self.known)
+            for name in extra:
+                self.unused(name, lineno)
+            obj, failure = self.answer({**self.defaults, **entry}, extra)
+        except AdcliError as exc:
+            self._failed(lineno, exc.message)
+            return json.dumps({"error": exc.as_json()}) + "\n"
+        if failure is not None:
+            self._failed(lineno, failure)
+        return json.dumps(obj, allow_nan=False) + "\n"
+
+
+def run_points(
+    source: str,
+    inputs: Iterable[str],
+    defaults: dict[str, float],
+    answer: Answer,
+    *,
+    max_size: int,
+    input_format: str | None = None,
+    quiet: bool = False,
+    known: Iterable[str] = (),
+) -> int:
+    """Answer at every point of the file ``source`` ('-': stdin), one JSON line per input line,
+    flushed a chunk at a time; 1 if any line failed, else 0."""
+    fmt = input_format or ("csv" if source.lower().endswith(".csv") else "jsonl")
+    points = Points(inputs, defaults, answer, quiet, known)
+    points.limit = max_size
+    records = CsvRecords(points) if fmt == "csv" else JsonRecords(points)
+    out = sys.stdout
+    with LineReader.open(source, max_size) as reader:
+        while True:
+            lines = reader.take(points.rows)
+            if not lines:
+                break
+            first = records.lineno + 1 + (records.lineno == 0 and fmt == "csv")
+            entries = records.parse(lines)
+            out.write("".join(points.line(e, first + j) for j, e in enumerate(entries)))
+            out.flush()
+            points.total += len(entries)
+    return points.report()
