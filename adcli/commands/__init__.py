@@ -101,3 +101,17 @@ def evaluated(args: list[str], options) -> tuple:
         print_json(graph_data(ev))
         return line, None
     return line, ev
+
+
+def write_file(path: str, content: str | bytes) -> None:
+    """Write a picture or page the user asked for with --output/--html; a failure is a usage
+    error naming the file (status 2), never a traceback."""
+    try:
+        if isinstance(content, bytes):
+            with open(path, "wb") as handle:
+                handle.write(content)
+        else:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(content)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..arguments import COMMON, Option, non_negative_int, positive_int
 from ..render.tree import DEPTH, MAX_NODES
-from . import ASCII, DIGITS, GRAPH_JSON, evaluated
+from . import ASCII, DIGITS, GRAPH_JSON, evaluated, title, write_file
 
 DEPTH_OPTION = Option(
     ("--depth",),
@@ -24,7 +24,14 @@ MAX_NODES_OPTION = Option(
     MAX_NODES,
 )
 ALL = Option(("--all",), "all", "no cut: draw every node (a very deep program draws in depth²)")
-OPTIONS = (*COMMON, GRAPH_JSON, DIGITS, DEPTH_OPTION, MAX_NODES_OPTION, ALL, ASCII)
+HTML = Option(
+    ("--html",),
+    "html",
+    "write the graph as a self-contained HTML page to FILE (no network needed to view it): "
+    "a collapsible tree with each node's operation, value, adjoint and g_weights",
+    "FILE",
+)
+OPTIONS = (*COMMON, GRAPH_JSON, DIGITS, DEPTH_OPTION, MAX_NODES_OPTION, ALL, ASCII, HTML)
 
 HELP = (
     "Draw PROGRAM's graph as a tree rooted at the output, evaluated at a point.\n\n"
@@ -38,12 +45,18 @@ HELP = (
 
 EXAMPLES = """adcli tree "x*y + sin(x)" --x 0.5 --y 4.2
 adcli tree -f samples/neuron.adc --at samples/neuron.json --depth 3
-adcli tree "x*y + sin(x)" x=0.5 y=4.2 --json | jq '.nodes[] | {id, op, adjoint}'"""
+adcli tree "x*y + sin(x)" x=0.5 y=4.2 --json | jq '.nodes[] | {id, op, adjoint}'
+adcli tree "x*y + sin(x)" --x 0.5 --y 4.2 --html graph.html"""
 
 
 def run(args: list[str]) -> int:
     line, ev = evaluated(args, OPTIONS)
     if ev is None:
+        return 0
+    if line.html is not None:
+        from ..render.html import html_page
+
+        write_file(line.html, html_page(ev, line.digits, title(line, ev.program)))
         return 0
     from ..render import console, plain, show
     from ..render.tree import natural_width, tree
