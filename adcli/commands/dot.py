@@ -4,27 +4,75 @@ from __future__ import annotations
 
 import sys
 
-from ..arguments import COMMON
+from ..arguments import COMMON, Option
+from ..errors import UsageError
 from ..render.dot import dot
-from . import DIGITS, evaluated
+from . import DIGITS, evaluated, write_file
 
-OPTIONS = (*COMMON, DIGITS)
+OUTPUT = Option(
+    ("--output", "-o"),
+    "output",
+    "draw the graph into FILE with Graphviz: .svg, .png or .pdf (.dot or .gv: the DOT text)",
+    "FILE",
+)
+OPTIONS = (*COMMON, DIGITS, OUTPUT)
+# File suffix -> Graphviz output format (None: the DOT text itself).
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": None, ".gv": None}
 
 HELP = (
     "Print PROGRAM's graph, evaluated at a point, as Graphviz DOT text.\n\n"
     "Each node shows its operation, value and adjoint ∂f/∂node (the output has a double "
     "border); each edge runs from an argument to the node that uses it and is labelled with the "
     "g_weight, the node's local derivative with respect to that argument. Every node is "
-    "written, however large the graph. Bind inputs as for [bold]adcli eval[/bold]."
+    "written, however large the graph. Bind inputs as for [bold]adcli eval[/bold].\n\n"
+    "[bold]--output graph.svg[/bold] (or .png, .pdf) draws the picture itself with Graphviz's "
+    "[bold]dot[/bold] program, which must be installed (apt install graphviz, brew install "
+    "graphviz); a file ending in .dot gets the text."
 )
 
 EXAMPLES = """adcli dot "x*y + sin(x)" --x 0.5 --y 4.2 | dot -Tsvg > graph.svg
-adcli dot -f samples/neuron.adc --at samples/neuron.json --digits 4 | dot -Tpng > neuron.png"""
+adcli dot -f samples/neuron.adc --at samples/neuron.json --digits 4 | dot -Tpng > neuron.png
+adcli dot "x*y + sin(x)" --x 0.5 --y 4.2 --digits 4 --output graph.svg"""
 
 
 def run(args: list[str]) -> int:
     line, ev = evaluated(args, OPTIONS)
     text = dot(ev, line.digits)
+    if line.output is not None:
+        draw(text, line.output)
+        return 0
     sys.stdout.write(text)
     sys.stdout.flush()
     return 0
+
+
+def draw(text: str, path: str) -> None:
+    """Render DOT ``text`` into ``path`` with Graphviz (the format from the file's suffix)."""
+    import os.path
+    import shutil
+    import subprocess
+
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in FORMATS:
+        raise UsageError(f"--output {path}: the file must end in .svg, .png, .pdf or .dot")
+    if FORMATS[suffix] is None:
+        write_file(path, text)
+        return
+    program = shutil.which("dot")
+    if program is None:
+        raise UsageError(
+            f"--output {path} needs Graphviz, which is not installed (its `dot` program is not "
+            "on PATH): install it (apt install graphviz, brew install graphviz, or "
+            "https://graphviz.org/download), or write the DOT text with --output graph.dot"
+        )
+    try:
+        done = subprocess.run(
+            [program, f"-T{FORMATS[suffix]}", "-o", path],
+            input=text.encode("utf-8"),
+            capture_output=True,
+        )
+    except OSError as exc:
+        raise UsageError(f"cannot run Graphviz ({program}): {exc.strerror or exc}") from None
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError(f"Graphviz could not draw {path}: {reason[0] if reason else 'dot failed'}")
