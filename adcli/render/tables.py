@@ -5,8 +5,12 @@ inside the functions)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from ..output import format_number
+from ..values import ArrayValue, element_name
+
+ELEMENTS_SHOWN = 8  # rows kept at each end of a long array; the middle becomes one Clipped row
 
 
 def clip(text: str, width: int = 60) -> str:
@@ -24,35 +28,107 @@ def titled_table(title: str, caption: str | None = None):
     )
 
 
+class Clipped:
+    """The middle of a long array, left out of a table: ``first`` … ``last``, ``count`` rows."""
+
+    __slots__ = ("count", "first", "last")
+
+    def __init__(self, first: str, last: str, count: int) -> None:
+        self.first, self.last, self.count = first, last, count
+
+
+def element_rows(
+    name: str,
+    bound: float | ArrayValue | None,
+    partial: float | Sequence[float],
+    keep: int = ELEMENTS_SHOWN,
+) -> list:
+    """Table rows ``(name, bound value, partial)`` for one input: one row for a scalar, one per
+    element (``x[0]``, ``W[1,0]``, row-major) for an array, whose ``partial`` is then flat; an
+    array longer than ``2 * keep + 1`` keeps ``keep`` rows at each end around a ``Clipped``."""
+    if not isinstance(bound, ArrayValue) and isinstance(partial, float | int):
+        return [(name, bound, partial)]
+    shape = bound.shape if isinstance(bound, ArrayValue) else (len(partial),)
+    values = bound.data if isinstance(bound, ArrayValue) else None
+    size = len(partial)
+
+    def row(k: int) -> tuple[str, float | None, float]:
+        return (element_name(name, shape, k), None if values is None else values[k], partial[k])
+
+    if size <= 2 * keep + 1:
+        return [row(k) for k in range(size)]
+    middle = Clipped(
+        element_name(name, shape, keep), element_name(name, shape, size - keep - 1), size - 2 * keep
+    )
+    return [*map(row, range(keep)), middle, *map(row, range(size - keep, size))]
+
+
 def gradient_table(
     program_text: str,
     value: float,
-    rows: list[tuple[str, float | None, float]],
+    rows: list,
     digits: int | None = None,
     output_name: str = "f",
 ):
-    """The value, then one row per input: name, bound value, ∂f/∂name."""
+    """The value, then one row per input (name, bound value, ∂f/∂name), or per element of an
+    array input (see ``element_rows``); a ``Clipped`` row says what was left out and how to see it."""
     table = titled_table(program_text)
     table.add_column("", style="bold")
     table.add_column("value", justify="right")
     table.add_column(f"∂{output_name}/∂·", justify="right", style="cyan")
     table.add_row(output_name, format_number(value, digits), "", style="bold")
-    for name, bound, partial in rows:
+    clipped = False
+    for entry in rows:
+        if isinstance(entry, Clipped):
+            clipped = True
+            table.add_row(
+                f"{entry.first} … {entry.last}", f"{entry.count:,} rows not shown", "⋮", style="dim"
+            )
+            continue
+        name, bound, partial = entry
         shown = "" if bound is None else format_number(bound, digits)
         table.add_row(name, shown, format_number(partial, digits))
+    if clipped:
+        table.caption = "Long arrays are clipped: --json prints every partial; --wrt picks inputs."
+        table.caption_justify = "left"
     return table
 
 
-def hessian_table(source: str, value: float, gradient: dict, matrix: dict, digits: int | None):
-    """One row per input: its partial, then its row of the Hessian; the value in the caption."""
-    table = titled_table(source, f"f = {format_number(value, digits)}")
+def hessian_table(
+    source: str,
+    value: float,
+    gradient: dict,
+    matrix: dict,
+    digits: int | None,
+    keep: int = ELEMENTS_SHOWN,
+):
+    """One row per input (per element of an array input: ``x[0]``, ``W[1,0]``): its partial,
+    then its row of the Hessian; the value in the caption.  Past ``2 * keep + 1`` inputs the
+    middle rows and columns are left out, and a row and a column say so."""
+    names = list(gradient)
+    hidden = len(names) - 2 * keep if len(names) > 2 * keep + 1 else 0
+    shown = names[:keep] + names[-keep:] if hidden else names
+    caption = f"f = {format_number(value, digits)}"
+    if hidden:
+        caption += (
+            f"; {names[keep]} … {names[-keep - 1]} ({hidden:,} rows and columns) not shown:"
+            " --json prints them all, --wrt picks inputs"
+        )
+    table = titled_table(source, caption)
     table.add_column("", style="bold")
     table.add_column("∂f/∂·", justify="right", style="cyan")
-    for col in gradient:
+    for k, col in enumerate(shown):
+        if hidden and k == keep:
+            table.add_column("⋯", justify="center", style="dim")
         table.add_column(f"∂²f/∂·∂{col}", justify="right")
-    for row, partial in gradient.items():
-        cells = [format_number(matrix[row][col], digits) for col in gradient]
-        table.add_row(row, format_number(partial, digits), *cells)
+    for k, row in enumerate(shown):
+        cells = [format_number(matrix[row][col], digits) for col in shown]
+        if hidden:
+            if k == keep:
+                label = f"{names[keep]} … {names[-keep - 1]}"
+                table.add_row(label, "⋮", *["⋮"] * keep, "⋱", *["⋮"] * keep, style="dim")
+            cells.insert(keep, "⋯")
+        table.add_row(row, format_number(gradient[row], digits), *cells)
     return table
 
 
