@@ -11,19 +11,34 @@ from . import point
 BATCH = Option(
     ("--batch",),
     "batch",
-    "answer at every point of FILE ('-': stdin), one JSON object of bindings per line (or CSV "
-    "with a header), streamed, one JSON line out per line in; the command line's bindings are "
-    "defaults; a line over --max-size is an error",
+    "answer at every point of FILE ('-': stdin): one JSON object of bindings per line, a CSV "
+    "file with a header, or a Parquet file (columns named like the inputs), streamed, one "
+    "result per point in order; the command line's bindings are defaults",
     "FILE|-",
 )
 INPUT_FORMAT = Option(
     ("--input-format",),
     "input_format",
-    "--batch input: jsonl or csv (default: csv for a .csv file, else jsonl)",
-    "jsonl|csv",
-    choice("jsonl", "csv"),
+    "--batch input: jsonl, csv or parquet (default: from the suffix .csv, .parquet; else jsonl)",
+    "jsonl|csv|parquet",
+    choice("jsonl", "csv", "parquet"),
 )
-OPTIONS = (BATCH, INPUT_FORMAT)
+OUTPUT = Option(
+    ("--output",),
+    "output",
+    "--batch output: jsonl (default), csv or parquet (columns value, d_<input>..., error; "
+    "needs --out FILE)",
+    "jsonl|csv|parquet",
+    choice("jsonl", "csv", "parquet"),
+)
+OUTPUT_FILE = Option(
+    ("--output-file", "--out"),
+    "output_file",
+    "--batch: write the results to FILE instead of stdout",
+    "FILE",
+)
+OPTIONS = (BATCH, INPUT_FORMAT)  # the per-point commands: JSON Lines out
+EVAL_OPTIONS = (BATCH, INPUT_FORMAT, OUTPUT, OUTPUT_FILE)
 
 
 def check_batch_line(line: CommandLine) -> bool:

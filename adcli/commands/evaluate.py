@@ -6,6 +6,7 @@ from ..arguments import COMMON, JSON, Option, choice, parse_command_line
 from ..errors import UsageError
 from ..output import print_json
 from . import DIGITS, WRT, load_program, point, reported_names, title
+from ._batch import EVAL_OPTIONS
 
 MODE = Option(
     ("--mode",),
@@ -15,28 +16,7 @@ MODE = Option(
     choice("reverse", "forward", "auto"),
     "reverse",
 )
-BATCH = Option(
-    ("--batch",),
-    "batch",
-    "evaluate at every point of FILE ('-': stdin), one JSON object of bindings per line, "
-    "streamed; the command line's bindings are defaults; a line over --max-size is an error",
-    "FILE|-",
-)
-INPUT_FORMAT = Option(
-    ("--input-format",),
-    "input_format",
-    "--batch input: jsonl or csv (default: csv for a .csv file, else jsonl)",
-    "jsonl|csv",
-    choice("jsonl", "csv"),
-)
-OUTPUT = Option(
-    ("--output",),
-    "output",
-    "--batch output: jsonl (default) or csv",
-    "jsonl|csv",
-    choice("jsonl", "csv"),
-)
-OPTIONS = (*COMMON, JSON, DIGITS, WRT, MODE, BATCH, INPUT_FORMAT, OUTPUT)
+OPTIONS = (*COMMON, JSON, DIGITS, WRT, MODE, *EVAL_OPTIONS)
 
 HELP = """Evaluate PROGRAM and every partial derivative at a point, by reverse-mode AD.
 
@@ -56,7 +36,7 @@ def run(args: list[str]) -> int:
     line = parse_command_line(args, OPTIONS)
     if line.digits is not None and (line.json or line.batch is not None):
         raise UsageError("--digits rounds the table; JSON output always keeps every digit")
-    if line.batch is not None or line.input_format or line.output:
+    if line.batch is not None or line.input_format or line.output or line.output_file:
         return run_batch(line)
     program = load_program(line)
     result = gradient_by_mode(program, point(program, line), line.mode)
@@ -76,7 +56,7 @@ def run(args: list[str]) -> int:
 def run_batch(line) -> int:
     """--batch: JSON Lines (or CSV) in and out, streamed; numpy is imported only here."""
     if line.batch is None:
-        raise UsageError("--input-format and --output go with --batch FILE")
+        raise UsageError("--input-format, --output and --out go with --batch FILE")
     if line.batch == "-" and (line.program == "-" or line.program_file == "-"):
         raise UsageError("the program and the --batch points cannot both come from stdin")
     if line.mode == "forward":
@@ -95,6 +75,7 @@ def run_batch(line) -> int:
         max_size=line.max_size,
         input_format=line.input_format,
         output=line.output,
+        output_file=line.output_file,
         wrt=bool(line.options.get("wrt")),
         quiet=line.quiet,
     )

@@ -14,16 +14,26 @@ The other rows equal ``eval``'s to the last bit (see ``adcli.replay``).
 
 from __future__ import annotations
 
-import sys
+import math
 
 from ..arguments import bindings_from_json
-from ..errors import AdcliError
+from ..errors import AdcliError, UsageError
 from ..graph import Program
 from ..output import warn
 from ..replay import CHUNK_ROWS, Replay, spread
 from .reader import LineReader
 from .records import Checked, CsvRecords, JsonRecords, checked_bindings
-from .writers import CsvWriter, JsonlWriter, Results, Special
+from .writers import Results, Special, open_sink
+
+
+def format_of(source: str, given: str | None = None) -> str:
+    """jsonl, csv or parquet: as given, else from the file's suffix (jsonl by default)."""
+    if given:
+        return given
+    low = source.lower()
+    if low.endswith(".csv"):
+        return "csv"
+    return "parquet" if low.endswith((".parquet", ".pq")) else "jsonl"
 
 
 def run_batch(
@@ -35,32 +45,52 @@ def run_batch(
     max_size: int,
     input_format: str | None = None,
     output: str | None = None,
+    output_file: str | None = None,
     wrt: bool = False,
     quiet: bool = False,
 ) -> int:
     """Evaluate ``program`` at every point of the file ``source`` ('-': stdin), reporting the
-    partials ``names``; ``defaults`` are the command line's bindings.  1 if any line failed."""
-    fmt = input_format or ("csv" if source.lower().endswith(".csv") else "jsonl")
+    partials ``names``; ``defaults`` are the command line's bindings.  Results go to stdout or
+    ``output_file`` as ``output`` (jsonl, csv, parquet).  1 if any line failed, else 0."""
+    fmt = format_of(source, input_format)
     batch = Batch(program, defaults, names, wrt, quiet)
     batch.limit = max_size  # bytes per line, as for a program
-    writer = CsvWriter(names) if output == "csv" else JsonlWriter(names)
+    sink = open_sink(output, names, output_file)
+    try:
+        if fmt == "parquet":
+            _parquet(batch, source, sink)
+        else:
+            _lines(batch, source, fmt, sink, max_size)
+    finally:
+        sink.close()
+    return batch.report()
+
+
+def _lines(batch: Batch, source: str, fmt: str, sink, max_size: int) -> None:
     records = CsvRecords(batch) if fmt == "csv" else JsonRecords(batch)
-    out = sys.stdout
-    header = writer.header()
     with LineReader.open(source, max_size) as reader:
         while True:
             lines = reader.take(batch.rows)
             if not lines:
                 break
             first = records.lineno + 1 + (records.lineno == 0 and fmt == "csv")
-            results = batch.evaluate(records.parse(lines), first, lines if fmt == "jsonl" else None)
-            out.write(header + writer.lines(results))
-            out.flush()
-            header = ""
-    if header:  # an empty batch: a CSV output still gets its header
-        out.write(header)
-        out.flush()
-    return batch.report()
+            sink.write(
+                batch.evaluate(records.parse(lines), first, lines if fmt == "jsonl" else None)
+            )
+
+
+def _parquet(batch: Batch, source: str, sink) -> None:
+    from .parquet import read_columns
+
+    def ignored(name: str) -> None:
+        warn(f"column '{name}' of {source} is not an input of the program; ignored", batch.quiet)
+
+    batch.unit = "row"
+    first = 1
+    chunks = read_columns(source, list(batch.program.inputs), batch.defaults, ignored)
+    for n, columns, missing in chunks:
+        sink.write(batch.evaluate_columns(columns, missing, n, first))
+        first += n
 
 
 class Lines:
@@ -76,6 +106,7 @@ class Lines:
         self.total = 0
         self.first_failure: tuple[int, str] | None = None
         self.warned: set[str] = set(defaults)  # command-line names were warned about already
+        self.unit = "line"  # what a failure names: a line of text, a row of a Parquet file
 
     def unused(self, name: str, lineno: int) -> None:
         """Warn once per name a line binds that the program does not use."""
@@ -97,9 +128,10 @@ class Lines:
         if not self.failed:
             return 0
         lineno, message = self.first_failure
-        if not message.startswith(f"line {lineno}:"):
-            message = f"line {lineno}: {message}"
-        warn(f"{self.failed:,} of {self.total:,} lines failed; the first: {message}", self.quiet)
+        unit = self.unit
+        if not message.startswith(f"{unit} {lineno}:"):
+            message = f"{unit} {lineno}: {message}"
+        warn(f"{self.failed:,} of {self.total:,} {unit}s failed; the first: {message}", self.quiet)
         return 1
 
 
@@ -145,6 +177,54 @@ class Batch(Lines):
                 self._failed(first + j, special[j].error.message)
         self.total += n
         return Results(values, partials, special)
+
+    def evaluate_columns(self, columns: dict, missing: dict, n: int, first: int) -> Results:
+        """Results of ``n`` rows given as numpy columns (``first`` is the number of the first
+        row); ``missing`` masks the null cells that have no default, per input."""
+        import numpy as np
+
+        inputs = list(self.program.inputs)
+        cols = [columns[k] if k in columns else np.full(n, self.defaults[k]) for k in inputs]
+        by_input = {}
+        if self.replay is None:
+            values, bad = np.zeros(n), range(n)
+        else:
+            values, bad = np.empty(n), []
+            by_input = {name: np.empty(n) for name in inputs}
+            for start in range(0, n, self.rows):
+                stop = min(n, start + self.rows)
+                value, partials, flagged = self.replay.run(
+                    [c[start:stop] for c in cols], stop - start
+                )
+                values[start:stop] = value
+                for name, partial in zip(inputs, partials):
+                    by_input[name][start:stop] = partial
+                bad += (flagged + start).tolist()
+        zero = np.zeros(n)
+        out = [by_input.get(name, zero) for name in self.names]
+        special = {}
+        for j in bad:
+            special[j] = self._reference_row(inputs, cols, missing, j, first + j)
+            if special[j].error is not None:
+                self._failed(first + j, special[j].error.message)
+        self.total += n
+        return Results(values, out, special)
+
+    def _reference_row(self, inputs: list[str], cols: list, missing: dict, j: int, row: int):
+        """Row ``j`` of the columns through the float engine, alone."""
+        bindings = {}
+        try:
+            for name, column in zip(inputs, cols):
+                if name in missing and missing[name][j]:
+                    continue  # a null cell without a default: unbound, as eval says
+                v = float(column[j])
+                if not math.isfinite(v):
+                    raise UsageError(f"row {row}: {name}: {v!r} is not a finite number")
+                bindings[name] = v
+            result = self.program.gradient(bindings)
+        except AdcliError as exc:
+            return Special(error=exc)
+        return Special(result.value, [result.gradient.get(n, 0.0) for n in self.names])
 
     def _extra(self, bindings: Checked, lineno: int) -> tuple[str, ...]:
         extra = tuple(name for name in bindings if name not in self.inputs)

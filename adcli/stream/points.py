@@ -13,7 +13,8 @@ import sys
 from collections.abc import Callable, Iterable
 
 from ..errors import AdcliError
-from .driver import Lines
+from ..output import warn
+from .driver import Lines, format_of
 from .reader import LineReader
 from .records import Checked, CsvRecords, JsonRecords, checked_bindings
 
@@ -47,7 +48,7 @@ class Points(Lines):
             if isinstance(entry, AdcliError):
                 raise entry
             if type(entry) is not Checked:  # a plain line: checked as --at checks
-                entry = checked_bindings(entry, f"line {lineno}")
+                entry = checked_bindings(entry, f"{self.unit} {lineno}")
             extra = tuple(n for n in entry if n not in self.inputs and n not in self.known)
             for name in extra:
                 self.unused(name, lineno)
@@ -71,13 +72,27 @@ def run_points(
     quiet: bool = False,
     known: Iterable[str] = (),
 ) -> int:
-    """Answer at every point of the file ``source`` ('-': stdin), one JSON line per input line,
-    flushed a chunk at a time; 1 if any line failed, else 0."""
-    fmt = input_format or ("csv" if source.lower().endswith(".csv") else "jsonl")
+    """Answer at every point of the file ``source`` ('-': stdin), one JSON line per input line
+    (or Parquet row), flushed a chunk at a time; 1 if any line failed, else 0."""
+    fmt = format_of(source, input_format)
     points = Points(inputs, defaults, answer, quiet, known)
     points.limit = max_size
-    records = CsvRecords(points) if fmt == "csv" else JsonRecords(points)
     out = sys.stdout
+    if fmt == "parquet":
+        from .parquet import read_rows
+
+        def ignored(name: str) -> None:
+            warn(f"column '{name}' of {source} is not an input of the program; ignored", quiet)
+
+        points.unit = "row"
+        first = 1
+        for rows in read_rows(source, points.inputs | points.known, ignored, points.rows):
+            out.write("".join(points.line(e, first + j) for j, e in enumerate(rows)))
+            out.flush()
+            first += len(rows)
+            points.total += len(rows)
+        return points.report()
+    records = CsvRecords(points) if fmt == "csv" else JsonRecords(points)
     with LineReader.open(source, max_size) as reader:
         while True:
             lines = reader.take(points.rows)

@@ -1,13 +1,15 @@
 """Batch results out: a chunk's ``Results`` (columns of numbers plus the ``Special`` rows:
-errors, extra names) written as JSON Lines or CSV text."""
+errors, extra names) written as JSON Lines or CSV text (here) or Parquet (``parquet``), to
+stdout or to a file, a chunk at a time."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import sys
 
-from ..errors import AdcliError
+from ..errors import AdcliError, UsageError
 
 
 class Special:
@@ -29,9 +31,54 @@ class Results:
     __slots__ = ("partials", "special", "values")
 
     def __init__(self, values: list, partials: list[list], special: dict[int, Special]) -> None:
-        self.values = values
+        self.values = values  # a list, or a numpy array (columnar input)
         self.partials = partials
         self.special = special
+
+    def as_lists(self) -> Results:
+        """The same results with plain lists of floats (what the text writers format)."""
+        if type(self.values) is list:
+            return self
+        return Results(self.values.tolist(), [p.tolist() for p in self.partials], self.special)
+
+
+class TextSink:
+    """A text writer (JSON Lines, CSV) on stdout or a file: header first, flushed per chunk."""
+
+    def __init__(self, writer, path: str | None = None) -> None:
+        self.writer = writer
+        self.pending = writer.header()
+        if path is None:
+            self.stream, self.close_stream = sys.stdout, lambda: None
+        else:
+            try:
+                self.stream = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            except OSError as exc:
+                raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+            self.close_stream = self.stream.close
+
+    def write(self, results: Results) -> None:
+        self.stream.write(self.pending + self.writer.lines(results.as_lists()))
+        self.stream.flush()
+        self.pending = ""
+
+    def close(self) -> None:
+        if self.pending:  # an empty batch: a CSV output still gets its header
+            self.stream.write(self.pending)
+            self.stream.flush()
+        self.close_stream()
+
+
+def open_sink(output: str | None, names: list[str], path: str | None = None):
+    """Where results go: ``output`` is jsonl (default), csv or parquet; ``path`` a file (stdout
+    when None; Parquet needs a file)."""
+    if output == "parquet":
+        if path is None:
+            raise UsageError("--output parquet writes a file: add --out FILE.parquet")
+        from .parquet import ParquetSink
+
+        return ParquetSink(path, names)
+    return TextSink(CsvWriter(names) if output == "csv" else JsonlWriter(names), path)
 
 
 class JsonlWriter:

@@ -1,0 +1,162 @@
+"""Parquet in and out for ``--batch`` (the optional extra ``adcli[parquet]``: pyarrow).
+
+In: the file is read a record batch at a time (``ParquetFile.iter_batches``), only the columns
+named like the program's inputs; each becomes a float64 numpy column handed to the replay as
+it is — no Python object per cell.  A null cell takes the command line's default (as an empty
+CSV cell does).  Out: one record batch per chunk through ``ParquetWriter``, columns ``value``,
+``d_<name>`` per reported partial (float64; null on a failed row) and ``error`` (``kind:
+message``, null when the row is fine) — the CSV output's columns.  Memory stays flat in the
+number of rows: a chunk at a time in, a chunk at a time out.
+
+pyarrow is imported only here, and this module only when Parquet is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..errors import UsageError
+
+READ_ROWS = 1 << 16  # rows per record batch read (the replay runs them in its own chunks)
+INSTALL = "pip install 'adcli[parquet]' (or pip install pyarrow)"
+
+
+def pyarrow(what: str):
+    """The modules ``pyarrow`` and ``pyarrow.parquet``, or a status-2 install hint."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise UsageError(f"{what} needs pyarrow, which is not installed: {INSTALL}") from None
+    return pa, pq
+
+
+def is_parquet(path: str) -> bool:
+    return path.lower().endswith((".parquet", ".pq"))
+
+
+def _open(path: str):
+    pa, pq = pyarrow(f"reading {path}")
+    if path == "-":
+        raise UsageError("Parquet is read from a file, not from stdin: --batch FILE.parquet")
+    try:
+        return pa, pq.ParquetFile(path)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except pa.ArrowException as exc:
+        raise UsageError(f"{path}: not a Parquet file ({exc})") from None
+
+
+def _numeric(pa, path: str, field) -> None:
+    t = field.type
+    if not (pa.types.is_floating(t) or pa.types.is_integer(t) or pa.types.is_decimal(t)):
+        raise UsageError(
+            f"{path}: column '{field.name}' holds {t}, not numbers (an input column must be "
+            "float, integer or decimal)"
+        )
+
+
+def read_columns(
+    path: str, inputs: list[str], defaults: dict[str, float], warn_unused, rows: int = READ_ROWS
+) -> Iterator[tuple[int, dict, dict]]:
+    """Chunks of the file as ``(n, columns, missing)``: ``columns`` maps each input present in
+    the file to a float64 numpy array (nulls filled with the default, else nan), ``missing`` maps
+    an input to the boolean mask of its null cells without a default (None when there are none).
+    Inputs without a column take their default; an input with neither is a status-2 error."""
+    pa, parquet = _open(path)
+    import numpy as np
+    import pyarrow.compute as pc
+
+    schema = parquet.schema_arrow
+    present = [name for name in inputs if name in schema.names]
+    for name in schema.names:
+        if name not in inputs:
+            warn_unused(name)
+    for name in present:
+        _numeric(pa, path, schema.field(name))
+    absent = [name for name in inputs if name not in present and name not in defaults]
+    if absent:
+        raise UsageError(
+            f"{path} has no column {', '.join(repr(n) for n in absent)} and the command line "
+            f"binds no default for it: add a column or --{absent[0]} VALUE"
+        )
+    if not present:  # no input columns: still one output row per input row
+        for batch in parquet.iter_batches(batch_size=rows, columns=[]):
+            yield batch.num_rows, {}, {}
+        return
+    try:
+        for batch in parquet.iter_batches(batch_size=rows, columns=present):
+            columns, missing = {}, {}
+            for name, column in zip(present, batch.columns):
+                if column.null_count:
+                    default = defaults.get(name)
+                    if default is None:
+                        missing[name] = column.is_null().to_numpy(zero_copy_only=False)
+                    else:
+                        column = pc.fill_null(column.cast(pa.float64()), default)
+                column = column.cast(pa.float64())
+                columns[name] = np.asarray(column.to_numpy(zero_copy_only=False), dtype=float)
+            yield batch.num_rows, columns, missing
+    except pa.ArrowException as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+def read_rows(path: str, inputs, warn_unused, rows: int = 1024) -> Iterator[list[dict]]:
+    """Chunks of the file as lists of ``{column: number}`` (a null cell left out), for the
+    commands that answer one point at a time."""
+    pa, parquet = _open(path)
+    schema = parquet.schema_arrow
+    for name in schema.names:
+        if name not in inputs:
+            warn_unused(name)
+        else:
+            _numeric(pa, path, schema.field(name))
+    columns = [name for name in schema.names if name in inputs]
+    try:
+        for batch in parquet.iter_batches(batch_size=rows, columns=columns):
+            cast = [c.cast(pa.float64()).to_pylist() for c in batch.columns]
+            yield (
+                [{k: v for k, v in zip(columns, row) if v is not None} for row in zip(*cast)]
+                if cast
+                else [{}] * batch.num_rows
+            )
+    except pa.ArrowException as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+class ParquetSink:
+    """Results as Parquet: ``value``, ``d_<name>`` ..., ``error``, one record batch per chunk."""
+
+    def __init__(self, path: str, names: list[str]) -> None:
+        pa, pq = pyarrow("--output parquet")
+        self.pa = pa
+        fields = [("value", pa.float64()), *((f"d_{n}", pa.float64()) for n in names)]
+        self.schema = pa.schema([*fields, ("error", pa.string())])
+        try:
+            self.writer = pq.ParquetWriter(path, self.schema)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+    def write(self, results) -> None:
+        import numpy as np
+
+        pa = self.pa
+        value = np.array(results.values, dtype=float)
+        partials = [np.array(p, dtype=float) for p in results.partials]
+        errors: list[str | None] = [None] * len(value)
+        failed = np.zeros(len(value), dtype=bool)
+        for j, s in results.special.items():
+            if s.error is not None:
+                failed[j] = True
+                errors[j] = f"{s.error.kind}: {s.error.message}"
+            else:
+                value[j] = s.value
+                for column, partial in zip(partials, s.gradient):
+                    column[j] = partial
+        mask = failed if failed.any() else None
+        arrays = [pa.array(c, mask=mask) for c in (value, *partials)]
+        arrays.append(pa.array(errors, type=pa.string()))
+        self.writer.write_batch(pa.record_batch(arrays, schema=self.schema))
+
+    def close(self) -> None:
+        self.writer.close()
