@@ -17,10 +17,11 @@ from rich.console import Console
 
 from adcli.evaluation import evaluate
 from adcli.parse import parse
+from adcli.render import plain_text
 from adcli.render.data import graph_data
 from adcli.render.dot import dot, dot_string
 from adcli.render.trace import trace, trace_text
-from adcli.render.tree import tree
+from adcli.render.tree import PART_DEPTH, tree_lines
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SEED = ("x*y+sin(x)", {"x": 0.5, "y": 4.2})
@@ -33,6 +34,10 @@ def rendered(renderable, width: int = 120) -> str:
     console = Console(record=True, width=width, file=io.StringIO(), highlight=False)
     console.print(renderable)
     return "\n".join(line.rstrip() for line in console.export_text().split("\n"))
+
+
+def tree(ev, *args, **kwargs) -> str:
+    return plain_text(tree_lines(ev, *args, **kwargs))
 
 
 def ev_of(case):
@@ -49,7 +54,7 @@ def golden(name: str) -> str:
 
 @pytest.mark.parametrize("ascii", [False, True], ids=["unicode", "ascii"])
 def test_seed_tree_is_exact(ascii):
-    text = rendered(tree(ev_of(SEED), ascii=ascii))
+    text = tree(ev_of(SEED), ascii=ascii)
     assert text == golden(f"seed_tree_{'ascii' if ascii else 'unicode'}.txt")
 
 
@@ -62,7 +67,7 @@ def test_seed_trace_is_exact(ascii):
 def test_bindings_tree_is_exact():
     # Names of bindings (two names for one node), a shared binding, constants with their true
     # local derivatives (never a misleading 0), a named constant.
-    assert rendered(tree(ev_of(BINDINGS), ascii=True)) == golden("bindings_tree_ascii.txt")
+    assert tree(ev_of(BINDINGS), ascii=True) == golden("bindings_tree_ascii.txt")
 
 
 def test_seed_trace_checks_by_hand():
@@ -75,8 +80,8 @@ def test_seed_trace_checks_by_hand():
 
 
 def test_unicode_guides_and_ascii_guides():
-    unicode_text = rendered(tree(ev_of(SEED)))
-    ascii_text = rendered(tree(ev_of(SEED), ascii=True))
+    unicode_text = tree(ev_of(SEED))
+    ascii_text = tree(ev_of(SEED), ascii=True)
     assert "├── " in unicode_text and "└── " in unicode_text and "↑ (shown above)" in unicode_text
     assert "|-- " in ascii_text and "`-- " in ascii_text and "x (shown above)" in ascii_text
     assert ascii_text.isascii()
@@ -88,8 +93,12 @@ def test_shared_nodes_keep_the_tree_linear():
     levels = 40
     source = "a0 = x\n" + "".join(f"a{k} = a{k - 1} * a{k - 1}\n" for k in range(1, levels + 1))
     ev = evaluate(parse(source + f"a{levels}"), {"x": 1.0})
-    text = rendered(tree(ev, depth=None, max_nodes=None, ascii=True), width=1000)
-    lines = text.strip("\n").split("\n")
+    text = tree(ev, depth=None, max_nodes=None, ascii=True)
+    # Past PART_DEPTH levels the inputs continue as a part: a blank line and the part's root.
+    parts = text.split("\n\n")
+    assert len(parts) == 2 and parts[1].startswith(f"a{levels - PART_DEPTH} (continued from above")
+    lines = [line for line in text.strip("\n").split("\n") if "(continued from above" not in line]
+    lines = [line for line in lines if line]
     assert len(lines) == 2 * levels + 1  # one line per edge, plus the root
     assert sum("(shown above)" in line for line in lines) == levels
     assert "more node" not in text
@@ -104,20 +113,20 @@ def test_constant_children_show_their_true_local_derivative():
     # Where the rule is undefined (log of a negative base), JSON says null and the tree says so.
     data = graph_data(ev_of(("x^2", {"x": -1.0})))
     assert data["nodes"][2]["inputs"][1][1] is None and data["nodes"][1]["adjoint"] is None
-    text = rendered(tree(ev_of(("x^2", {"x": -1.0})), ascii=True))
+    text = tree(ev_of(("x^2", {"x": -1.0})), ascii=True)
     assert "g=undefined  2  adjoint undefined (not needed: a constant)" in text
 
 
 def test_cut_tree_counts_every_hidden_node():
     source = "t0 = x\n" + "".join(f"t{i + 1} = t{i}*0.5 + sin(t{i})*y\n" for i in range(50))
     ev = evaluate(parse(source + "t50"), {"x": 0.1, "y": 0.2})
-    text = rendered(tree(ev, depth=3, max_nodes=None, ascii=True), width=300)
+    text = tree(ev, depth=3, max_nodes=None, ascii=True)
     total = len(ev.program.tape)
     drawn = len(re.findall(r"adjoint", text))
     hidden = sum(int(n.replace(",", "")) for n in re.findall(r"\.\.\. ([\d,]+) more node", text))
     assert drawn + hidden == total
     assert f"drew {drawn} of {total:,} nodes (--depth 3)" in text
-    text = rendered(tree(ev, depth=None, max_nodes=10, ascii=True), width=300)
+    text = tree(ev, depth=None, max_nodes=10, ascii=True)
     assert "(stopped at --max-nodes 10)" in text
 
 

@@ -95,10 +95,12 @@ def evaluated(args: list[str], options) -> tuple:
     program = load_program(line)
     ev = evaluate(program, point(program, line))
     if line.options.get("json"):
-        from ..output import print_json
-        from ..render.data import graph_data
+        import sys
 
-        print_json(graph_data(ev))
+        from ..render import write_text
+        from ..render.data import graph_json
+
+        write_text(graph_json(ev), sys.stdout)
         return line, None
     return line, ev
 

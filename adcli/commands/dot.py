@@ -6,7 +6,8 @@ import sys
 
 from ..arguments import COMMON, Option
 from ..errors import UsageError
-from ..render.dot import dot
+from ..render import write_text
+from ..render.dot import dot, dot_lines
 from . import DIGITS, evaluated, write_file
 
 OUTPUT = Option(
@@ -37,12 +38,10 @@ adcli dot "x*y + sin(x)" --x 0.5 --y 4.2 --digits 4 --output graph.svg"""
 
 def run(args: list[str]) -> int:
     line, ev = evaluated(args, OPTIONS)
-    text = dot(ev, line.digits)
     if line.output is not None:
-        draw(text, line.output)
+        draw(dot(ev, line.digits), line.output)
         return 0
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    write_text(dot_lines(ev, line.digits), sys.stdout)  # as it goes: `| head` stops it at once
     return 0
 
 

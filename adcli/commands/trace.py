@@ -17,7 +17,7 @@ MAX_STEPS_OPTION = Option(
     positive_int,
     MAX_STEPS,
 )
-RICH_ROWS = 2000
+RICH_ROWS = 200
 ALL = Option(("--all",), "all", "show every step of both sweeps")
 
 OPTIONS = (*COMMON, GRAPH_JSON, DIGITS, MAX_STEPS_OPTION, ALL, ASCII)
@@ -41,21 +41,22 @@ def run(args: list[str]) -> int:
     line, ev = evaluated(args, OPTIONS)
     if ev is None:
         return 0
-    program = ev.program
-    from ..render import console, plain
+    from ..render import console, plain, write_lines
 
     out = console()
     max_steps = None if line.all else line.max_steps
-    shown = len(program.tape) if max_steps is None else min(len(program.tape), max_steps)
-    # Rich lays a table out at a few ms a row: past a few thousand rows, or on a pipe (where
-    # there is no colour to lose), the plain columns say the same in one pass.
-    if not out.is_terminal or shown > RICH_ROWS:
-        from ..render.trace import trace_text
+    ascii = plain(out, line.ascii)
+    rows = len(ev.program.tape) if max_steps is None else min(len(ev.program.tape), max_steps)
+    if out.is_terminal and rows <= RICH_ROWS:
+        # A short trace on a terminal: Rich tables fold a long cell rather than overflow.
+        from ..render.trace import trace
 
-        sys.stdout.write(trace_text(ev, max_steps, line.digits))
-        sys.stdout.flush()
+        out.print(trace(ev, max_steps, ascii, line.digits))
         return 0
-    from ..render.trace import trace
+    # Otherwise the columns are written as they are made (Rich would hold and lay out every
+    # row, a few ms each); a terminal still gets the colours.
+    from ..render.trace import trace_lines
 
-    out.print(trace(ev, max_steps, plain(out, line.ascii), line.digits))
+    lines = trace_lines(ev, max_steps, ascii, line.digits)
+    write_lines(lines, sys.stdout, out if out.is_terminal else None)
     return 0

@@ -23,7 +23,11 @@ MAX_NODES_OPTION = Option(
     positive_int,
     MAX_NODES,
 )
-ALL = Option(("--all",), "all", "no cut: draw every node (a very deep program draws in depth²)")
+ALL = Option(
+    ("--all",),
+    "all",
+    "no cut: draw every node (below 24 levels, deep inputs continue as parts after the tree)",
+)
 HTML = Option(
     ("--html",),
     "html",
@@ -38,7 +42,9 @@ HELP = (
     "Each node shows its operation, its value and its adjoint ∂f/∂node; each child line starts "
     "with [bold]g=[/bold], the parent's local derivative (g_weight) with respect to that child. "
     "A node used twice is drawn once and referred to afterwards ([bold]x ↑ (shown above)[/bold]), "
-    "so the drawing stays linear in the graph's size. Constants show their local derivatives and "
+    "so the drawing stays linear in the graph's size; below 24 levels a node's inputs continue as a "
+    "part of their own after the tree ([bold]v57 ↓ (inputs continued below)[/bold]), so lines stay "
+    "short however deep the program. Constants show their local derivatives and "
     "adjoints too, computed for display (the engine skips them: no input depends on them). "
     "Bind inputs as for [bold]adcli eval[/bold]."
 )
@@ -58,14 +64,14 @@ def run(args: list[str]) -> int:
 
         write_file(line.html, html_page(ev, line.digits, title(line, ev.program)))
         return 0
-    from ..render import console, plain, show
-    from ..render.tree import natural_width, tree
+    import sys
+
+    from ..render import console, plain, write_lines
+    from ..render.tree import tree_lines
 
     out = console()
     depth, max_nodes = (None, None) if line.all else (line.depth, line.max_nodes)
-    drawing = tree(ev, depth, max_nodes, plain(out, line.ascii), line.digits)
-    # Rich crops a tree's lines at the console width (deep labels would vanish): print it at
-    # its natural width, and let a terminal wrap what is wider.
-    out.width = natural_width(out, drawing, out.width)
-    show(out, drawing)
+    lines = tree_lines(ev, depth, max_nodes, plain(out, line.ascii), line.digits)
+    # Written as it is drawn; a terminal wraps what is wider than itself (nothing is cropped).
+    write_lines(lines, sys.stdout, out if out.is_terminal else None)
     return 0

@@ -40,3 +40,47 @@ def show(out, renderable) -> None:
     text = captured.get()
     out.file.write("\n".join(line.rstrip() for line in text.split("\n")))
     out.file.flush()
+
+
+CHUNK = 1 << 15  # characters per write: the reader sees output as it comes, the writer pays
+# one system call per chunk, and a short write at a closed pipe is never one huge silent loss
+
+
+def write_lines(lines, stream, console=None) -> None:
+    """Write lines of ``(text, style)`` segments as they are made: styled through ``console``
+    (a terminal), else plain to ``stream``.  A reader that goes away raises BrokenPipeError at
+    the next chunk, so a view piped into ``head`` stops at once."""
+    if console is not None:
+        from rich.text import Text
+
+        batch: list = []
+        for line in lines:
+            batch.append(Text.assemble(*line))
+            if len(batch) == 64:
+                console.print(Text("\n").join(batch), soft_wrap=True)
+                batch.clear()
+        if batch:
+            console.print(Text("\n").join(batch), soft_wrap=True)
+        return
+    write_text(("".join(text for text, _ in line) + "\n" for line in lines), stream)
+
+
+def write_text(pieces, stream) -> None:
+    """Write strings as they come, in chunks of about ``CHUNK`` characters, then flush."""
+    buffer: list[str] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= CHUNK:
+            stream.write("".join(buffer))
+            buffer.clear()
+            size = 0
+    if buffer:
+        stream.write("".join(buffer))
+    stream.flush()
+
+
+def plain_text(lines) -> str:
+    """Lines of segments as one plain string (tests, small outputs)."""
+    return "".join("".join(text for text, _ in line) + "\n" for line in lines)

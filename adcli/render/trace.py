@@ -1,7 +1,11 @@
 """The evaluation as a Wengert list: the forward sweep in creation order, then the reverse
-sweep's chain-rule terms, as Rich tables (a terminal) or plain columns (a pipe)."""
+sweep's chain-rule terms, as Rich tables (a short trace on a terminal) or as columns written
+line by line (``trace_lines``: a pipe, or any long trace)."""
 
 from __future__ import annotations
+
+from array import array
+from itertools import chain
 
 from ..errors import locator
 from ..primitives import FIRST_PRIMITIVE, INPUT
@@ -12,10 +16,12 @@ GRADIENT_SHOWN = 12  # partials listed under a trace (eval --json lists them all
 
 # ---- trace -------------------------------------------------------------------------------------
 #
-# The trace is built as data first — lines of text and tables of cells — and then drawn either
-# by Rich (a terminal) or as plain columns (a pipe): Rich lays a table out at a few milliseconds
-# a row, minutes for a 100,000-step --all, while plain columns cost one pass.  The plain layout
-# is Rich's own (3 spaces between columns, a dashed rule under the header), so both read alike.
+# The trace is described as data first — lines of text and tables whose rows are made on
+# demand — and then drawn either by Rich (a short trace on a terminal) or as columns written as
+# they are made: Rich lays a table out at a few milliseconds a row and holds it all, minutes for
+# a 100,000-step --all, while the columns cost two passes over the rows (one to measure the
+# widths, one to write) and memory for one row.  The column layout is Rich's own (3 spaces
+# between columns, a rule under the header), so both read alike.
 
 FORWARD_COLUMNS = (
     ("step", "right"),
@@ -31,11 +37,12 @@ GAP = None  # a row of the table standing for the steps not shown
 
 
 class Table:
-    """Columns as ``(header, "left"|"right")`` and rows of cells (a cell may hold lines)."""
+    """Columns as ``(header, "left"|"right")`` and ``rows()``, a fresh iterator over the rows
+    each call (a row is a tuple of cells, a cell may hold lines; ``GAP`` marks a cut)."""
 
     __slots__ = ("columns", "rows")
 
-    def __init__(self, columns, rows: list) -> None:
+    def __init__(self, columns, rows) -> None:
         self.columns, self.rows = columns, rows
 
 
@@ -47,9 +54,9 @@ def _shown_rows(n: int, max_steps: int | None) -> tuple[range, range]:
     return range(head), range(n - (max_steps - head), n)
 
 
-def _cut(n: int, max_steps: int | None) -> list[int | None]:
+def _cut(n: int, max_steps: int | None):
     head, tail = _shown_rows(n, max_steps)
-    return [*head, GAP, *tail] if len(tail) else list(head)
+    return chain(head, (GAP,), tail) if len(tail) else head
 
 
 def _gap_note(steps: int, max_steps: int | None, glyphs: Glyphs) -> list[str]:
@@ -68,15 +75,15 @@ def forward_rows(ev, max_steps: int | None, glyphs: Glyphs, digits=None) -> Tabl
     """The forward sweep in creation order: step, node, op, inputs, value, g_weights, place."""
     tape = ev.program.tape
     where = locator(ev.program.source)
-    rows: list = []
-    for i in _cut(len(tape), max_steps):
-        if i is GAP:
-            rows.append(GAP)
-            continue
-        inputs = ev.inputs_of(i)
-        local = ", ".join(f"{glyphs.d}{handle(ev, a)} = {number(g, digits)}" for a, g in inputs)
-        rows.append(
-            (
+
+    def rows():
+        for i in _cut(len(tape), max_steps):
+            if i is GAP:
+                yield GAP
+                continue
+            inputs = ev.inputs_of(i)
+            local = ", ".join(f"{glyphs.d}{handle(ev, a)} = {number(g, digits)}" for a, g in inputs)
+            yield (
                 str(i + 1),
                 _node_cell(ev, i),
                 operation(tape, i),
@@ -85,7 +92,7 @@ def forward_rows(ev, max_steps: int | None, glyphs: Glyphs, digits=None) -> Tabl
                 local,
                 where(tape.at[i]) or "",
             )
-        )
+
     return Table(FORWARD_COLUMNS, rows)
 
 
@@ -96,10 +103,11 @@ def _node_cell(ev, i: int) -> str:
     return handle(ev, i) if names else f"v{i}"
 
 
-def reverse_steps(ev) -> list[int]:
+def reverse_steps(ev) -> array:
     """The nodes the engine's reverse loop visits, output first: every node from the output
     down, except constants and constant subexpressions (no input depends on them)."""
-    return [i for i in range(ev.program.output, -1, -1) if ev.active[i]]
+    active = ev.active
+    return array("q", (i for i in range(ev.program.output, -1, -1) if active[i]))
 
 
 def reverse_rows(ev, max_steps: int | None, glyphs: Glyphs, digits=None) -> Table:
@@ -108,47 +116,57 @@ def reverse_rows(ev, max_steps: int | None, glyphs: Glyphs, digits=None) -> Tabl
     tape = ev.program.tape
     steps = reverse_steps(ev)
     received = _received_terms(ev, steps)
-    rows: list = []
-    for s in _cut(len(steps), max_steps):
-        if s is GAP:
-            rows.append(GAP)
-            continue
-        i = steps[s]
-        g = ev.adjoint[i]
-        if tape.op[i] == INPUT:
-            adds = f"{glyphs.df}{handle(ev, i)} = {_sum_text(received.get(i, []), g, digits)}"
-        elif g == 0.0:
-            adds = "nothing (adjoint is 0)"
-        else:
-            adds = "\n".join(
-                f"{handle(ev, a)} += {number(g, digits)} {glyphs.times} {number(w, digits)}"
-                f" = {number(g * w, digits)}"
-                for a, w in ev.inputs_of(i)
-                if ev.active[a]
-            )
-        rows.append((str(s + 1), _node_cell(ev, i), number(g, digits), adds))
+
+    def rows():
+        for s in _cut(len(steps), max_steps):
+            if s is GAP:
+                yield GAP
+                continue
+            i = steps[s]
+            g = ev.adjoint[i]
+            if tape.op[i] == INPUT:
+                terms, count = received.get(i, ((), 0))
+                adds = f"{glyphs.df}{handle(ev, i)} = {_sum_text(terms, count, g, digits)}"
+            elif g == 0.0:
+                adds = "nothing (adjoint is 0)"
+            else:
+                adds = "\n".join(
+                    f"{handle(ev, a)} += {number(g, digits)} {glyphs.times} {number(w, digits)}"
+                    f" = {number(g * w, digits)}"
+                    for a, w in ev.inputs_of(i)
+                    if ev.active[a]
+                )
+            yield (str(s + 1), _node_cell(ev, i), number(g, digits), adds)
+
     return Table(REVERSE_COLUMNS, rows)
 
 
-def _received_terms(ev, steps: list[int]) -> dict[int, list[float]]:
-    """For each input node, the terms added into its adjoint, in the sweep's order."""
+TERMS_SHOWN = 4  # an input's row lists the terms it received up to this many, else their count
+
+
+def _received_terms(ev, steps) -> dict[int, tuple[list[float], int]]:
+    """For each input node, the first terms added into its adjoint (in the sweep's order) and
+    how many there were: a row shows them only when there are few."""
     tape = ev.program.tape
-    received: dict[int, list[float]] = {}
+    received: dict[int, tuple[list[float], int]] = {}
     for i in steps:
         g = ev.adjoint[i]
         if g == 0.0 or tape.op[i] < FIRST_PRIMITIVE:
             continue
         for a, w in ev.inputs_of(i):
             if tape.op[a] == INPUT:
-                received.setdefault(a, []).append(g * w)
+                terms, count = received.get(a, ([], 0))
+                if count < TERMS_SHOWN:
+                    terms.append(g * w)
+                received[a] = (terms, count + 1)
     return received
 
 
-def _sum_text(terms: list[float], total: float, digits: int | None) -> str:
-    if len(terms) <= 1:
-        return number(total, digits) if terms else "0.0 (the output does not depend on it)"
-    if len(terms) > 4:
-        return f"{number(total, digits)} (sum of {len(terms):,} terms)"
+def _sum_text(terms, count: int, total: float, digits: int | None) -> str:
+    if count <= 1:
+        return number(total, digits) if count else "0.0 (the output does not depend on it)"
+    if count > TERMS_SHOWN:
+        return f"{number(total, digits)} (sum of {count:,} terms)"
     return " + ".join(number(t, digits) for t in terms) + " = " + number(total, digits)
 
 
@@ -213,7 +231,7 @@ def trace(ev, max_steps: int | None = MAX_STEPS, ascii: bool = False, digits=Non
         table = RichTable(box=style, show_edge=False, pad_edge=False)
         for name, justify in part.columns:
             table.add_column(name, justify=justify, overflow="fold")
-        for row in part.rows:
+        for row in part.rows():
             if row is GAP:
                 table.add_row(*[glyphs.more] * len(part.columns), style="dim")
             else:
@@ -222,45 +240,48 @@ def trace(ev, max_steps: int | None = MAX_STEPS, ascii: bool = False, digits=Non
     return Group(*parts)
 
 
-def trace_text(ev, max_steps: int | None = MAX_STEPS, digits=None) -> str:
-    """Both sweeps as plain ASCII text, laid out as Rich lays out ``trace(..., ascii=True)``
-    at its natural width — in one pass, whatever the number of steps."""
-    out: list[str] = []
-    for part in trace_parts(ev, max_steps, True, digits):
+def trace_lines(ev, max_steps: int | None = MAX_STEPS, ascii: bool = True, digits=None):
+    """Both sweeps line by line, as ``(text, style)`` segments, laid out as Rich lays out
+    ``trace(...)`` at its natural width — whatever the number of steps, memory for one row."""
+    glyphs = Glyphs(ascii)
+    for part in trace_parts(ev, max_steps, ascii, digits):
         if isinstance(part, Table):
-            out.extend(_plain_table(part, Glyphs(True)))
+            yield from _table_lines(part, glyphs, "-" if ascii else "─")
         else:
-            out.append(part[0])
-    return "\n".join(out) + "\n"
+            yield ((part[0], part[1]),) if part[0] else ()
 
 
-def _plain_table(table: Table, glyphs: Glyphs) -> list[str]:
-    rows = [
-        [glyphs.more] * len(table.columns) if row is GAP else [c.split("\n") for c in row]
-        for row in table.rows
-    ]
-    rows = [[[c] if isinstance(c, str) else c for c in row] for row in rows]
-    header = [[name] for name, _ in table.columns]
+def trace_text(ev, max_steps: int | None = MAX_STEPS, digits=None, ascii: bool = True) -> str:
+    """``trace_lines`` as one plain string (tests, small traces)."""
+    return "".join(
+        "".join(text for text, _ in line) + "\n"
+        for line in trace_lines(ev, max_steps, ascii, digits)
+    )
+
+
+def _table_lines(table: Table, glyphs: Glyphs, rule: str):
+    columns = len(table.columns)
+    gap = (glyphs.more,) * columns
     widths = [len(name) for name, _ in table.columns]
-    for row in rows:
-        for j, cell in enumerate(row):
-            widths[j] = max(widths[j], *map(len, cell))
+    for row in table.rows():  # first pass: the widths, nothing kept
+        for j, cell in enumerate(gap if row is GAP else row):
+            width = max(map(len, cell.split("\n"))) if "\n" in cell else len(cell)
+            if width > widths[j]:
+                widths[j] = width
     right = [justify == "right" for _, justify in table.columns]
 
-    def lines(row) -> list[str]:
-        height = max(map(len, row))
-        return [
-            "   ".join(
+    def lines(row, style: str):
+        cells = [c.split("\n") for c in row]
+        for k in range(max(map(len, cells))):
+            text = "   ".join(
                 (c[k] if k < len(c) else "").rjust(w)
                 if r
                 else (c[k] if k < len(c) else "").ljust(w)
-                for c, w, r in zip(row, widths, right)
+                for c, w, r in zip(cells, widths, right)
             ).rstrip()
-            for k in range(height)
-        ]
+            yield ((text, style),)
 
-    out = lines(header)
-    out.append("-" * (sum(widths) + 3 * (len(widths) - 1)))
-    for row in rows:
-        out.extend(lines(row))
-    return out
+    yield from lines([name for name, _ in table.columns], "bold")
+    yield ((rule * (sum(widths) + 3 * (len(widths) - 1)), ""),)
+    for row in table.rows():
+        yield from lines(gap, "dim") if row is GAP else lines(row, "")
