@@ -18,6 +18,20 @@ from .grammar_tables import CALL, PASS, grammar_crc, grammar_path
 from .graph import ADD, DIV, MUL, NEG, POW, SUB, Program, Tape
 from .primitives import ARITIES, CONST, CONSTANTS, lookup
 
+ARRAY = 255  # op code of an array-level node; adcli.arrays lowers these onto scalar nodes
+# Functions of whole arrays (reductions and shape functions) and how many arguments each takes.
+ARRAY_FUNCTIONS = {
+    "sum": 1,
+    "mean": 1,
+    "prod": 1,
+    "max": 1,
+    "min": 1,
+    "norm": 1,
+    "len": 1,
+    "transpose": 1,
+    "dot": 2,
+}
+
 
 def _load_tables():
     """The frozen tables, or — if grammar/adcli.lark was edited since — fresh ones from lark."""
@@ -54,8 +68,12 @@ _WORDS = {
     "EQUAL": "'='",
     "_SEP": "';' or a new line",
     "$END": "the end of the program",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COLON": "':'",
 }
-_OPERATORS = {"PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/", "POW": "^"}
+_OPERATORS = {"PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/", "POW": "^", "AT": "@"}
+_COMPARISONS = {"LT": "<", "LE": "<=", "GT": ">", "GE": ">=", "EQ": "==", "NE": "!="}
 
 
 def parse(text: str) -> Program:
@@ -232,14 +250,21 @@ def _expected(state_stack: list) -> str:
     possible = [k for k in terminals if _acceptable(k, state_stack)]
     words = []
     if {"NUMBER", "NAME", "LPAR"} <= set(possible):
+        # Where an operand may start; '[' (an array literal) is one too, left unsaid so that
+        # the scalar language's messages read as they always have.
         words += ["a number", "a name", "'('"]
-        possible = [k for k in possible if k not in ("NUMBER", "NAME", "LPAR", "PLUS", "MINUS")]
-    operators = [k for k in possible if k in _OPERATORS]
+        operand = ("NUMBER", "NAME", "LPAR", "PLUS", "MINUS", "LSQB")
+        possible = [k for k in possible if k not in operand]
+    elif "NUMBER" in possible:  # inside x[...]: only an index can come
+        words.append("an index (a whole number such as 0 or -1)")
+        possible = [k for k in possible if k not in ("NUMBER", "MINUS")]
+    operators = [k for k in possible if k in _OPERATORS or k in _COMPARISONS]
     if len(operators) >= 4:
-        words.append("an operator")
+        words.append("an operator")  # indexing `x[0]` is a (postfix) operator too
+        possible = [k for k in possible if k != "LSQB"]
     else:
-        words += [f"'{_OPERATORS[k]}'" for k in operators]
-    rest = [k for k in possible if k not in _OPERATORS]
+        words += [f"'{_OPERATORS.get(k) or _COMPARISONS[k]}'" for k in operators]
+    rest = [k for k in possible if k not in _OPERATORS and k not in _COMPARISONS]
     if "_SEP" in rest or "$END" in rest:
         rest = [k for k in rest if k not in ("_SEP", "$END")] + ["END"]
     words += [_WORDS.get(k, "the end of the statement" if k == "END" else k) for k in rest]
@@ -285,12 +310,20 @@ class _Builder:
         self.bindings: dict[str, int] = {}
         self.assigned_at: dict[str, int] = {}  # where each binding's name is, for messages
         self.program: Program | None = None
+        self.arrays: dict[int, tuple] = {}  # ARRAY node -> what it is (see adcli.arrays)
 
     def _error(self, cls, message: str, offset: int):
         raise cls(f"{message}", excerpt(self.text, offset))
 
     # statements -------------------------------------------------------------------------------
     def start(self, *statements: int) -> None:
+        if self.arrays:
+            from .arrays import ArrayProgram
+
+            self.program = ArrayProgram(
+                self.tape, statements[-1], self.inputs, self.text, self.bindings, self.arrays
+            )
+            return
         self.program = Program(self.tape, statements[-1], self.inputs, self.text, self.bindings)
 
     def _token(self, pattern: re.Pattern, at: int) -> str:
@@ -362,6 +395,27 @@ class _Builder:
     def pow(self, a: int, op: int, b: int) -> int:
         return self.tape.node(POW, a, b, op)
 
+    def matmul(self, a: int, op: int, b: int) -> int:
+        return self._array(op, "matmul", a, b)
+
+    def lt(self, a: int, op: int, b: int) -> int:
+        return self._apply("lt", op, a, b)
+
+    def le(self, a: int, op: int, b: int) -> int:
+        return self._apply("le", op, a, b)
+
+    def gt(self, a: int, op: int, b: int) -> int:
+        return self._apply("gt", op, a, b)
+
+    def ge(self, a: int, op: int, b: int) -> int:
+        return self._apply("ge", op, a, b)
+
+    def eq(self, a: int, op: int, b: int) -> int:
+        return self._apply("eq", op, a, b)
+
+    def ne(self, a: int, op: int, b: int) -> int:
+        return self._apply("ne", op, a, b)
+
     def neg(self, op: int, a: int) -> int:
         return self.tape.node(NEG, a, -1, op)
 
@@ -375,16 +429,27 @@ class _Builder:
     def call(self, at: int, args: tuple[int, ...] = ()) -> int:
         label = self._token(_NAME, at)
         code = lookup(label, len(args))
+        if code is None and label in ARRAY_FUNCTIONS and len(args) == ARRAY_FUNCTIONS[label]:
+            return self._array(at, label, *args)
+        if code is None and label == "where" and len(args) == 3:
+            # where(c, a, b) = pick(c, a) + unpick(c, b): each branch's adjoint is zero unless
+            # it is the one taken, and an untaken branch's value never reaches the output.
+            c, a, b = args
+            return self.tape.node(
+                ADD, self._apply("pick", at, c, a), self._apply("unpick", at, c, b), at
+            )
         if code is None:
             here = where(self.text, at)
-            if label not in ARITIES:
+            if label not in ARITIES and label not in ARRAY_FUNCTIONS and label != "where":
                 self._error(
                     ProgramNameError,
                     f"unknown function '{_clip(label)}' at {here}{_suggest(label)}",
                     at,
                 )
-            counts = " or ".join(str(n) for n in ARITIES[label])
-            plural = "" if ARITIES[label] == (1,) else "s"
+            extra = (3,) if label == "where" else (ARRAY_FUNCTIONS.get(label),)
+            arities = tuple(sorted({*ARITIES.get(label, ()), *extra} - {None}))
+            counts = " or ".join(str(n) for n in arities)
+            plural = "" if arities == (1,) else "s"
             self._error(
                 ArityError,
                 f"{label} at {here} takes {counts} argument{plural}, got {len(args)}",
@@ -392,10 +457,95 @@ class _Builder:
             )
         return self.tape.node(code, *args, at=at)
 
+    def _apply(self, name: str, at: int, *args: int) -> int:
+        """A primitive by name (comparisons, where's pick/unpick) on scalar nodes."""
+        code = lookup(name, len(args))
+        if code is None:
+            return _fallback(self.tape, name, at, *args)
+        return self.tape.node(code, *args, at=at)
+
+    # arrays: ARRAY nodes, described in self.arrays, lowered once shapes are known ---------------
+    def _array(self, at: int, kind: str, *parts) -> int:
+        index = self.tape.node(ARRAY, at=at)
+        self.arrays[index] = (kind, *parts)
+        return index
+
+    def array(self, at: int, elements: tuple[int, ...]) -> int:
+        return self._array(at, "literal", *elements)
+
+    def elements(self, *elements: int) -> tuple[int, ...]:
+        return elements
+
+    def index(self, a: int, at: int, subscripts: tuple) -> int:
+        if len(subscripts) > 2:
+            self._error(
+                ProgramSyntaxError,
+                f"too many indices at {where(self.text, at)}: arrays have at most 2 axes",
+                at,
+            )
+        return self._array(at, "index", a, subscripts)
+
+    def subscripts(self, *subscripts) -> tuple:
+        return subscripts
+
+    def integer(self, *offsets: int) -> int:
+        at = offsets[-1]
+        token = self._token(_NUMBER, at)
+        if not token.isdigit():
+            self._error(
+                ProgramSyntaxError,
+                f"an index is a whole number such as 0 or -1; found {_clip(token)} "
+                f"at {where(self.text, at)}",
+                at,
+            )
+        # Beyond any array's size anyway: keep the number small (int() refuses 5,000 digits).
+        value = int(token) if len(token) < 19 else 10**18
+        return -value if len(offsets) == 2 else value
+
+    def slice_all(self, colon: int) -> tuple:
+        return (None, None)
+
+    def slice_from(self, start: int, colon: int) -> tuple:
+        return (start, None)
+
+    def slice_to(self, colon: int, stop: int) -> tuple:
+        return (None, stop)
+
+    def slice_between(self, start: int, colon: int, stop: int) -> tuple:
+        return (start, stop)
+
+
+def _fallback(tape: Tape, name: str, at: int, a: int, b: int) -> int:
+    """Comparisons and pick/unpick from older primitives, while the table lacks them."""
+    code = lookup
+
+    def node(op: str, x: int, y: int = -1, arity: int = 2) -> int:
+        return tape.node(code(op, arity) if op not in _OPS else _OPS[op], x, y, at)
+
+    def one() -> int:
+        return tape.node(CONST, at=at, value=1.0)
+
+    if name in ("lt", "gt"):
+        x, y = (b, a) if name == "lt" else (a, b)
+        return node("step", node("sub", x, y), arity=1)
+    if name in ("le", "ge"):
+        x, y = (a, b) if name == "le" else (b, a)
+        return node("sub", one(), node("step", node("sub", x, y), arity=1))
+    if name in ("eq", "ne"):
+        different = node("abs", node("sign", node("sub", a, b), arity=1), arity=1)
+        return different if name == "ne" else node("sub", one(), different)
+    if name == "pick":
+        return node("mul", a, b)
+    return node("mul", node("sub", one(), a), b)  # unpick
+
+
+_OPS = {"sub": SUB, "mul": MUL}
+
 
 def _suggest(label: str) -> str:
     import difflib
 
-    close = difflib.get_close_matches(label, list(ARITIES), n=3, cutoff=0.6)
+    known = list(dict.fromkeys([*ARITIES, *ARRAY_FUNCTIONS, "where"]))
+    close = difflib.get_close_matches(label, known, n=3, cutoff=0.6)
     hint = f" (did you mean {' or '.join(close)}?)" if close else ""
     return hint + "; 'adcli functions' lists them"
