@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from array import array
 
+from .builder import ARRAY
 from .errors import AdcliError, excerpt, where
 from .graph import ADD, DIV, MUL, POW, SUB, Program, Tape
-from .parse import ARRAY
 from .primitives import BY_CODE, CONST, INPUT, lookup
 from .values import ArrayValue, describe_shape, element_names, nested
 
@@ -272,7 +272,9 @@ class _Lowering:
                 f"it has {len(shape)} ax{'is' if len(shape) == 1 else 'es'}"
             )
         subscripts = tuple(subscripts) + ((None, None),) * (len(shape) - len(subscripts))
-        ranges = [self.axis(s, n, axis, shape) for axis, (s, n) in enumerate(zip(subscripts, shape))]
+        ranges = [
+            self.axis(s, n, axis, shape) for axis, (s, n) in enumerate(zip(subscripts, shape))
+        ]
         kept = tuple(len(r) for r, s in zip(ranges, subscripts) if type(s) is tuple)
         if len(shape) == 1:
             nodes = base.nodes[ranges[0].start : ranges[0].stop]

@@ -13,24 +13,12 @@ import gc
 import re
 
 from . import _tables
-from .errors import ArityError, ProgramNameError, ProgramSyntaxError, excerpt, where
+from .builder import ARRAY, Builder
+from .errors import ProgramSyntaxError, excerpt, where
 from .grammar_tables import CALL, PASS, grammar_crc, grammar_path
-from .graph import ADD, DIV, MUL, NEG, POW, SUB, Program, Tape
-from .primitives import ARITIES, CONST, CONSTANTS, lookup
+from .graph import Program
 
-ARRAY = 255  # op code of an array-level node; adcli.arrays lowers these onto scalar nodes
-# Functions of whole arrays (reductions and shape functions) and how many arguments each takes.
-ARRAY_FUNCTIONS = {
-    "sum": 1,
-    "mean": 1,
-    "prod": 1,
-    "max": 1,
-    "min": 1,
-    "norm": 1,
-    "len": 1,
-    "transpose": 1,
-    "dot": 2,
-}
+__all__ = ["ARRAY", "parse"]
 
 
 def _load_tables():
@@ -49,11 +37,31 @@ def _load_tables():
 
 
 _T = _load_tables()
-# ASCII: `\d` must not take other scripts' digits (float() would accept '١٢' as 12).
-_SCANNER = re.compile(
-    "|".join(f"(?P<{name}>{regex})" for name, regex in _T["TERMINALS"]) + r"|(?P<_BAD>(?s:.))",
-    re.ASCII,
-)
+
+
+def _scanner(terminals: list) -> tuple[re.Pattern, dict[str, str]]:
+    """One regex for every token, and the kind of each fixed-text token.
+
+    Fixed-text terminals (operators, brackets) share one alternative, longest text first, and
+    their kind is looked up from the matched text: a regex tries its alternatives in order, so
+    twenty operator alternatives before `*` would cost every token of a program.
+    """
+    patterns, fixed = [], {}
+    for name, regex in terminals:
+        body = regex[3:-1] if regex.startswith("(?:") and regex.endswith(")") else regex
+        words = body.split("|")
+        if all(re.fullmatch(r"(?:\\.|[^\\.^$*+?{}\[\]|()])+", w) for w in words):
+            for word in words:
+                fixed[re.sub(r"\\(.)", r"\1", word)] = name
+        else:
+            patterns.append(f"(?P<{name}>{regex})")
+    longest_first = sorted(fixed, key=len, reverse=True)
+    patterns.append(f"(?P<_FIXED>{'|'.join(map(re.escape, longest_first))})")
+    # ASCII: `\d` must not take other scripts' digits (float() would accept '١٢' as 12).
+    return re.compile("|".join(patterns) + r"|(?P<_BAD>(?s:.))", re.ASCII), fixed
+
+
+_SCANNER, _FIXED = _scanner(_T["TERMINALS"])
 _IGNORE = frozenset(_T["IGNORE"])
 _NAME = re.compile(dict(_T["TERMINALS"])["NAME"])
 _NUMBER = re.compile(dict(_T["TERMINALS"])["NUMBER"], re.ASCII)
@@ -79,7 +87,7 @@ _COMPARISONS = {"LT": "<", "LE": "<=", "GT": ">", "GE": ">=", "EQ": "==", "NE": 
 def parse(text: str) -> Program:
     """Parse a program into its graph.  Raises ``ProgramSyntaxError`` / ``ProgramNameError`` /
     ``ArityError`` with the position and a caret excerpt."""
-    builder = _Builder(text)
+    builder = Builder(text, _NAME, _NUMBER)
     collecting = gc.isenabled()
     gc.disable()  # the parse allocates millions of short-lived objects and no cycles
     try:
@@ -90,7 +98,7 @@ def parse(text: str) -> Program:
     return builder.program
 
 
-def _drive(text: str, builder: _Builder | None, stop_at: int = -1) -> list | None:
+def _drive(text: str, builder: Builder | None, stop_at: int = -1) -> list | None:
     """Run the LALR automaton over ``text``, calling ``builder`` on each reduction.
 
     With ``stop_at`` (and no builder) it returns the state stack just before the token at that
@@ -110,9 +118,12 @@ def _drive(text: str, builder: _Builder | None, stop_at: int = -1) -> list | Non
     state_stack = [_T["START"]]
     value_stack: list = []
     previous = None
+    fixed = _FIXED
     for m in _SCANNER.finditer(text):
         kind = m.lastgroup
-        if kind in ignore:
+        if kind == "_FIXED":
+            kind = fixed[m.group()]
+        elif kind in ignore:
             continue
         if stop_at >= 0 and m.start() == stop_at:
             return state_stack
@@ -298,254 +309,3 @@ def _unexpected_character(text: str, m: re.Match) -> None:
         f"syntax error at {where(text, m.start())}: unexpected character {shown}",
         excerpt(text, m.start()),
     )
-
-
-class _Builder:
-    """The parser's semantic actions: each grammar alias appends nodes to the tape."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.tape = Tape()
-        self.inputs: dict[str, int] = {}
-        self.bindings: dict[str, int] = {}
-        self.assigned_at: dict[str, int] = {}  # where each binding's name is, for messages
-        self.program: Program | None = None
-        self.arrays: dict[int, tuple] = {}  # ARRAY node -> what it is (see adcli.arrays)
-
-    def _error(self, cls, message: str, offset: int):
-        raise cls(f"{message}", excerpt(self.text, offset))
-
-    # statements -------------------------------------------------------------------------------
-    def start(self, *statements: int) -> None:
-        if self.arrays:
-            from .arrays import ArrayProgram
-
-            self.program = ArrayProgram(
-                self.tape, statements[-1], self.inputs, self.text, self.bindings, self.arrays
-            )
-            return
-        self.program = Program(self.tape, statements[-1], self.inputs, self.text, self.bindings)
-
-    def _token(self, pattern: re.Pattern, at: int) -> str:
-        return pattern.match(self.text, at).group()
-
-    def assign(self, at: int, value: int) -> int:
-        label = self._token(_NAME, at)
-        if label in CONSTANTS or label in self.bindings or label in self.inputs:
-            self._bad_assignment(label, at)
-        self.bindings[label] = value
-        self.assigned_at[label] = at
-        self.tape.names.setdefault(value, label)
-        return value
-
-    def _bad_assignment(self, label: str, at: int) -> None:
-        here = where(self.text, at)  # error path only: finding line:col scans the text
-        if label in CONSTANTS:
-            self._error(ProgramNameError, f"cannot assign to the constant '{label}' at {here}", at)
-        if label in self.bindings:
-            first = where(self.text, self.assigned_at[label])
-            self._error(
-                ProgramNameError, f"'{label}' is assigned twice (at {first} and {here})", at
-            )
-        used = where(self.text, self.tape.at[self.inputs[label]])
-        self._error(
-            ProgramNameError, f"'{label}' is used at {used} before it is assigned at {here}", at
-        )
-
-    # leaves -----------------------------------------------------------------------------------
-    def number(self, at: int) -> int:
-        token = self._token(_NUMBER, at)
-        value = float(token)
-        if value == float("inf"):
-            self._error(
-                ProgramSyntaxError,
-                f"the number {_clip(token)} at {where(self.text, at)} is too large for a double",
-                at,
-            )
-        return self.tape.node(CONST, at=at, value=value)
-
-    def name(self, at: int) -> int:
-        label = self._token(_NAME, at)
-        found = self.bindings.get(label)
-        if found is None:
-            found = self.inputs.get(label)
-        if found is not None:
-            return found
-        if label in CONSTANTS:
-            index = self.tape.node(CONST, at=at, value=CONSTANTS[label])
-            self.tape.names[index] = label
-            return index
-        index = self.tape.input(label, at=at).index
-        self.inputs[label] = index
-        return index
-
-    # operators --------------------------------------------------------------------------------
-    def add(self, a: int, op: int, b: int) -> int:
-        return self.tape.node(ADD, a, b, op)
-
-    def sub(self, a: int, op: int, b: int) -> int:
-        return self.tape.node(SUB, a, b, op)
-
-    def mul(self, a: int, op: int, b: int) -> int:
-        return self.tape.node(MUL, a, b, op)
-
-    def div(self, a: int, op: int, b: int) -> int:
-        return self.tape.node(DIV, a, b, op)
-
-    def pow(self, a: int, op: int, b: int) -> int:
-        return self.tape.node(POW, a, b, op)
-
-    def matmul(self, a: int, op: int, b: int) -> int:
-        return self._array(op, "matmul", a, b)
-
-    def lt(self, a: int, op: int, b: int) -> int:
-        return self._apply("lt", op, a, b)
-
-    def le(self, a: int, op: int, b: int) -> int:
-        return self._apply("le", op, a, b)
-
-    def gt(self, a: int, op: int, b: int) -> int:
-        return self._apply("gt", op, a, b)
-
-    def ge(self, a: int, op: int, b: int) -> int:
-        return self._apply("ge", op, a, b)
-
-    def eq(self, a: int, op: int, b: int) -> int:
-        return self._apply("eq", op, a, b)
-
-    def ne(self, a: int, op: int, b: int) -> int:
-        return self._apply("ne", op, a, b)
-
-    def neg(self, op: int, a: int) -> int:
-        return self.tape.node(NEG, a, -1, op)
-
-    def pos(self, op: int, a: int) -> int:
-        return a
-
-    # calls ------------------------------------------------------------------------------------
-    def arguments(self, *args: int) -> tuple[int, ...]:
-        return args
-
-    def call(self, at: int, args: tuple[int, ...] = ()) -> int:
-        label = self._token(_NAME, at)
-        code = lookup(label, len(args))
-        if code is None and label in ARRAY_FUNCTIONS and len(args) == ARRAY_FUNCTIONS[label]:
-            return self._array(at, label, *args)
-        if code is None and label == "where" and len(args) == 3:
-            # where(c, a, b) = pick(c, a) + unpick(c, b): each branch's adjoint is zero unless
-            # it is the one taken, and an untaken branch's value never reaches the output.
-            c, a, b = args
-            return self.tape.node(
-                ADD, self._apply("pick", at, c, a), self._apply("unpick", at, c, b), at
-            )
-        if code is None:
-            here = where(self.text, at)
-            if label not in ARITIES and label not in ARRAY_FUNCTIONS and label != "where":
-                self._error(
-                    ProgramNameError,
-                    f"unknown function '{_clip(label)}' at {here}{_suggest(label)}",
-                    at,
-                )
-            extra = (3,) if label == "where" else (ARRAY_FUNCTIONS.get(label),)
-            arities = tuple(sorted({*ARITIES.get(label, ()), *extra} - {None}))
-            counts = " or ".join(str(n) for n in arities)
-            plural = "" if arities == (1,) else "s"
-            self._error(
-                ArityError,
-                f"{label} at {here} takes {counts} argument{plural}, got {len(args)}",
-                at,
-            )
-        return self.tape.node(code, *args, at=at)
-
-    def _apply(self, name: str, at: int, *args: int) -> int:
-        """A primitive by name (comparisons, where's pick/unpick) on scalar nodes."""
-        code = lookup(name, len(args))
-        if code is None:
-            return _fallback(self.tape, name, at, *args)
-        return self.tape.node(code, *args, at=at)
-
-    # arrays: ARRAY nodes, described in self.arrays, lowered once shapes are known ---------------
-    def _array(self, at: int, kind: str, *parts) -> int:
-        index = self.tape.node(ARRAY, at=at)
-        self.arrays[index] = (kind, *parts)
-        return index
-
-    def array(self, at: int, elements: tuple[int, ...]) -> int:
-        return self._array(at, "literal", *elements)
-
-    def elements(self, *elements: int) -> tuple[int, ...]:
-        return elements
-
-    def index(self, a: int, at: int, subscripts: tuple) -> int:
-        if len(subscripts) > 2:
-            self._error(
-                ProgramSyntaxError,
-                f"too many indices at {where(self.text, at)}: arrays have at most 2 axes",
-                at,
-            )
-        return self._array(at, "index", a, subscripts)
-
-    def subscripts(self, *subscripts) -> tuple:
-        return subscripts
-
-    def integer(self, *offsets: int) -> int:
-        at = offsets[-1]
-        token = self._token(_NUMBER, at)
-        if not token.isdigit():
-            self._error(
-                ProgramSyntaxError,
-                f"an index is a whole number such as 0 or -1; found {_clip(token)} "
-                f"at {where(self.text, at)}",
-                at,
-            )
-        # Beyond any array's size anyway: keep the number small (int() refuses 5,000 digits).
-        value = int(token) if len(token) < 19 else 10**18
-        return -value if len(offsets) == 2 else value
-
-    def slice_all(self, colon: int) -> tuple:
-        return (None, None)
-
-    def slice_from(self, start: int, colon: int) -> tuple:
-        return (start, None)
-
-    def slice_to(self, colon: int, stop: int) -> tuple:
-        return (None, stop)
-
-    def slice_between(self, start: int, colon: int, stop: int) -> tuple:
-        return (start, stop)
-
-
-def _fallback(tape: Tape, name: str, at: int, a: int, b: int) -> int:
-    """Comparisons and pick/unpick from older primitives, while the table lacks them."""
-    code = lookup
-
-    def node(op: str, x: int, y: int = -1, arity: int = 2) -> int:
-        return tape.node(code(op, arity) if op not in _OPS else _OPS[op], x, y, at)
-
-    def one() -> int:
-        return tape.node(CONST, at=at, value=1.0)
-
-    if name in ("lt", "gt"):
-        x, y = (b, a) if name == "lt" else (a, b)
-        return node("step", node("sub", x, y), arity=1)
-    if name in ("le", "ge"):
-        x, y = (a, b) if name == "le" else (b, a)
-        return node("sub", one(), node("step", node("sub", x, y), arity=1))
-    if name in ("eq", "ne"):
-        different = node("abs", node("sign", node("sub", a, b), arity=1), arity=1)
-        return different if name == "ne" else node("sub", one(), different)
-    if name == "pick":
-        return node("mul", a, b)
-    return node("mul", node("sub", one(), a), b)  # unpick
-
-
-_OPS = {"sub": SUB, "mul": MUL}
-
-
-def _suggest(label: str) -> str:
-    import difflib
-
-    known = list(dict.fromkeys([*ARITIES, *ARRAY_FUNCTIONS, "where"]))
-    close = difflib.get_close_matches(label, known, n=3, cutoff=0.6)
-    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
-    return hint + "; 'adcli functions' lists them"
