@@ -14,7 +14,18 @@ from .errors import AdcliError, EvaluationError, ExitStatus
 from .graph import Gradient, Program, Tape, Var, fn
 from .parse import parse
 
-__version__ = "0.1.0"
+
+def __getattr__(name: str) -> str:
+    # The version is read from the installed package's metadata (its one source is
+    # pyproject.toml), and only when asked: importlib.metadata is slow to import.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("adcli")
+        except PackageNotFoundError:  # a source tree that was never installed
+            return "0+unknown"
+    raise AttributeError(f"module 'adcli' has no attribute {name!r}")
 
 
 def compile(text: str) -> Program:

@@ -44,7 +44,16 @@ def grammar_crc(text: bytes) -> int:
 
 def build(grammar_text: str) -> dict:
     """Analyse the grammar with lark and return the tables as plain data."""
-    from lark import Lark
+    try:
+        from lark import Lark
+    except ImportError:  # lark is a developer's tool (the `grammar` extra), not a run-time need
+        from .errors import AdcliError
+
+        raise AdcliError(
+            "grammar/adcli.lark differs from the tables frozen in adcli/_tables.py, and lark, "
+            "which rebuilds them, is not installed: pip install 'lark>=1.2.1' (or the "
+            "'grammar' extra), then run python -m adcli.grammar_tables"
+        ) from None
 
     lark = Lark(grammar_text, parser="lalr", lexer="basic")
     terminals = sorted(

@@ -129,3 +129,42 @@ def test_installed_library_api(installed, tmp_path):
     value, gradient = strict_json(done.stdout)
     assert list(gradient) == ["w", "x", "b", "t"]
     assert value == pytest.approx(0.15652485578321435, rel=1e-15)
+
+
+def test_one_version_source():
+    """pyproject.toml holds the version; the package reads it back from its metadata."""
+    import importlib.metadata
+    import tomllib
+
+    import adcli
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert importlib.metadata.version("adcli") == declared == adcli.__version__
+    assert not any(
+        "__version__ =" in path.read_text() for path in (ROOT / "adcli").rglob("*.py")
+    ), "the version is written in pyproject.toml only"
+
+
+def test_license_and_typing_marker_ship_in_the_wheel(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA")))
+    assert "adcli/py.typed" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    text = metadata.decode()
+    assert "License-Expression: MIT" in text
+    assert "Classifier: Typing :: Typed" in text and "Keywords:" in text
+    lark = [line for line in text.splitlines() if line.startswith("Requires-Dist: lark")]
+    assert lark and all("extra ==" in line for line in lark)  # never needed at run time
+
+
+def test_an_edited_grammar_without_lark_says_what_to_do():
+    code = (
+        "import sys; sys.modules['lark'] = None\n"
+        "from adcli.grammar_tables import build\n"
+        "try:\n    build('start: NAME')\n"
+        "except Exception as exc:\n    print(type(exc).__name__, exc.status, exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.startswith("AdcliError 2 grammar/adcli.lark differs"), done.stderr
+    assert "pip install" in done.stdout and "python -m adcli.grammar_tables" in done.stdout
