@@ -46,10 +46,10 @@ def run(args: list[str]) -> int:
         print_json({"value": result.value, "gradient": gradient})
         return 0
     from ..render import console
-    from ..render.tables import gradient_table
+    from ..render.tables import gradient_table, print_tables
 
     rows = [(name, line.bindings.get(name), gradient[name]) for name in names]
-    console().print(gradient_table(title(line, program), result.value, rows, line.digits))
+    print_tables(console(), gradient_table(title(line, program), result.value, rows, line.digits))
     return 0
 
 

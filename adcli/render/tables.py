@@ -204,10 +204,17 @@ def sweep_table(name: str, ad: float, points: list[dict]):
 
 
 def print_tables(out, *tables) -> None:
-    """Print Rich tables on ``out`` without cutting digits: a pipe or a file gets the width the
-    widest table needs (a terminal keeps its own width)."""
+    """Print Rich tables on ``out`` without ever cutting a number: a pipe or a file gets the
+    width the widest table needs; a terminal keeps its width and a table too wide for it is
+    wrapped or stacked (``render.fit``)."""
     if not out.is_terminal:
         wide = out.options.update_width(1000)
         out.width = max([out.width] + [out.measure(t, options=wide).maximum for t in tables])
+        for table in tables:
+            out.print(table)
+        return
+    from .fit import fit
+
     for table in tables:
-        out.print(table)
+        for part in fit(out, table):
+            out.print(part)

@@ -1,0 +1,91 @@
+"""The tables people read never cut a number: at 40, 80 and 200 columns on a terminal, eval,
+hessian, jvp and check show every digit (wrapped column groups or stacked rows when too
+narrow), byte for byte as the golden files under tests/golden/tables/.
+
+Regenerate the golden files after an intended change with ``ADCLI_UPDATE_GOLDEN=1 pytest
+tests/test_tables.py`` and read the diff.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+import adcli.render
+from adcli.cli import run
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "tables"
+NEURON = ["h = tanh(w*x + b); (h - t)^2", "w=0.5", "x=2", "b=-0.3", "t=1"]
+COMMANDS = {
+    "eval": ["eval", *NEURON],
+    "hessian": ["hessian", *NEURON],
+    "jvp": ["jvp", *NEURON, "--dw", "1", "--dx", "0.5"],
+    "check": ["check", *NEURON],
+}
+NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]\d+)?|-?\d+e[-+]\d+")
+
+
+def on_terminal(monkeypatch, capsys, args: list[str], width: int) -> str:
+    """Run a command in-process with stdout a colourless terminal of ``width`` columns."""
+    screen = io.StringIO()
+
+    def console(stream=None):
+        return Console(
+            file=screen, width=width, force_terminal=True, color_system=None, highlight=False
+        )
+
+    monkeypatch.setattr(adcli.render, "console", console)
+    assert run(args) == 0
+    capsys.readouterr()
+    return "\n".join(line.rstrip() for line in screen.getvalue().split("\n"))
+
+
+def numbers_of(args: list[str], capsys) -> list[str]:
+    """Every number the table shows in full, as repr writes it, from the --json output (check's
+    table rounds its errors and steps on purpose: its AD and FD partials are whole)."""
+    assert run([*args, "--json"]) == 0
+    found: list[str] = []
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if args[0] != "check" or key in ("check", "w", "x", "b", "t", "ad", "fd"):
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, float) and value not in (0.0, 1.0):
+            found.append(repr(value))
+
+    walk(json.loads(capsys.readouterr().out))
+    return found
+
+
+@pytest.mark.parametrize("width", [40, 80, 200])
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_tables_never_cut_a_number(monkeypatch, capsys, command, width):
+    args = COMMANDS[command]
+    text = on_terminal(monkeypatch, capsys, args, width)
+    assert "…" not in text
+    assert max(map(len, text.split("\n"))) <= width
+    shown = set(NUMBER.findall(text))
+    wanted = numbers_of(args, capsys)
+    missing = [n for n in wanted if n not in shown]
+    assert not missing, f"cut or missing at {width} columns: {missing}\n{text}"
+    golden = GOLDEN / f"{command}_{width}.txt"
+    if os.environ.get("ADCLI_UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_a_pipe_gets_the_whole_table_at_its_natural_width(capsys):
+    assert run(COMMANDS["hessian"]) == 0
+    text = capsys.readouterr().out
+    assert "-1.0044937397460008" in text and "…" not in text
