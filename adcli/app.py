@@ -7,13 +7,15 @@ Commands run through ``adcli.cli`` with their own argument parser (Click cannot 
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-import sys
 
 import typer
 
 from . import __version__
-from .cli import COMMANDS, command
+from .commands import COMMANDS, command
+from .environment import Environment
+from .errors import ExitStatus
 
 RAW_ARGS = {
     "ignore_unknown_options": True,
@@ -86,11 +88,14 @@ def _display_parameters(module) -> list[inspect.Parameter]:
     return params
 
 
+_ENV: list[Environment] = []  # the Environment of the run_typer call in progress
+
+
 def _register(name: str) -> None:
     module = command(name)
 
     def run_command(ctx: typer.Context, **_shown_in_help: object) -> None:
-        raise typer.Exit(module.run(list(ctx.args)))
+        raise typer.Exit(module.run(list(ctx.args), _ENV[-1]))
 
     run_command.__signature__ = inspect.Signature(_display_parameters(module))
     examples = getattr(module, "EXAMPLES", "").strip().splitlines()
@@ -108,7 +113,7 @@ for _name in COMMANDS:
     _register(_name)
 
 
-def run_typer(args: list[str]) -> int:
+def run_typer(args: list[str], env: Environment) -> int:
     """Run the Typer app on ``args`` and return its exit status.
 
     Usage errors (no command, an unknown command or option) are printed like every other
@@ -119,13 +124,18 @@ def run_typer(args: list[str]) -> int:
     except ImportError:  # typer before 0.20 used Click itself
         from click.exceptions import UsageError
 
+    _ENV.append(env)
     try:
-        code = app(args=args, prog_name="adcli", standalone_mode=False)
+        # Typer and Click write to sys.stdout/sys.stderr: point them at the Environment's.
+        with contextlib.redirect_stdout(env.stdout), contextlib.redirect_stderr(env.stderr):
+            code = app(args=args, prog_name="adcli", standalone_mode=False)
     except UsageError as exc:
         usage = exc.ctx.get_usage() if exc.ctx else "Usage: adcli COMMAND [ARGS]..."
-        sys.stderr.write(f"adcli: {exc.format_message()}\n  {usage}\n  Try 'adcli --help'.\n")
-        return 2
+        env.error(f"{exc.format_message()}\n  {usage}\n  Try 'adcli --help'.")
+        return int(ExitStatus.USAGE)
     except SystemExit as exc:
         code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 2)
+        return code if isinstance(code, int) else (0 if code is None else int(ExitStatus.USAGE))
+    finally:
+        _ENV.pop()
     return code if isinstance(code, int) else 0

@@ -14,6 +14,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Sequence
+from typing import IO
 
 from .errors import LimitError, UsageError
 from .primitives import CONSTANTS
@@ -122,14 +123,15 @@ class CommandLine:
         except KeyError:
             raise AttributeError(name) from None
 
-    def read_program(self) -> str:
-        """The program text, from the command line, a file or stdin, within --max-size."""
+    def read_program(self, stdin: IO[str] | None = None) -> str:
+        """The program text, from the command line, a file or ``stdin`` (default: the
+        process's), within --max-size."""
         limit = self.options.get("max_size", DEFAULT_MAX_SIZE)
         if self.program is not None and self.program != "-":
             text = self.program
         else:
             source = self.program_file if self.program_file is not None else "-"
-            raw = read_bytes(source, limit)
+            raw = read_bytes(source, limit, stdin)
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
@@ -143,13 +145,15 @@ class CommandLine:
         return text
 
 
-def read_bytes(source: str, limit: int) -> bytes:
-    """Bytes of a file or of stdin ('-'), refusing more than ``limit`` without reading it all."""
+def read_bytes(source: str, limit: int, stdin: IO[str] | None = None) -> bytes:
+    """Bytes of a file or of ``stdin`` ('-'; default: the process's), refusing more than
+    ``limit`` without reading it all."""
     try:
         if source == "-":
-            if sys.stdin is None:
+            stdin = sys.stdin if stdin is None else stdin
+            if stdin is None:
                 raise UsageError("stdin is closed: nothing to read the program or points from")
-            raw = sys.stdin.buffer.read(limit + 1)
+            raw = stdin.buffer.read(limit + 1)
         else:
             with _open_for_reading(source) as handle:
                 raw = handle.read(limit + 1)
@@ -198,7 +202,7 @@ def parse_number(text: str, what: str) -> float:
 def binding_hint(names: list[str]) -> str:
     """How to bind these inputs on the command line: ``--y VALUE``, or ``json=VALUE`` for a
     name that is also an option of some command (``--json 1`` would be the option)."""
-    from .cli import COMMANDS, command  # error path only: every command's options
+    from .commands import COMMANDS, command  # error path only: every command's options
 
     taken = {flag[2:] for name in COMMANDS for opt in command(name).OPTIONS for flag in opt.flags}
     forms = [f"{n}=VALUE" if n in taken else f"--{n} VALUE" for n in names]
@@ -265,9 +269,13 @@ def json_number(value: object, what: str) -> float:
 
 
 def parse_command_line(
-    args: Sequence[str], options: Sequence[Option], takes_program: bool = True
+    args: Sequence[str],
+    options: Sequence[Option],
+    takes_program: bool = True,
+    stdin: IO[str] | None = None,
 ) -> CommandLine:
-    """Split ``args`` into program, bindings and options (see the module docstring)."""
+    """Split ``args`` into program, bindings and options (see the module docstring); ``--at -``
+    reads ``stdin`` (default: the process's)."""
     by_flag = {flag: opt for opt in options for flag in opt.flags}
     line = CommandLine(options={opt.dest: opt.default for opt in options})
     positionals: list[str] = []
@@ -315,7 +323,7 @@ def parse_command_line(
         except ValueError as exc:
             raise UsageError(f"{flag}: expected {exc}, got {_clip(value)!r}") from None
         if opt.dest == "at":
-            line.bindings.update(_at_bindings(value))
+            line.bindings.update(_at_bindings(value, stdin))
         elif opt.dest == "file":
             line.program_file = converted
         else:
@@ -351,10 +359,10 @@ def _binding_token(token: str) -> bool:
     return True
 
 
-def _at_bindings(value: str) -> dict[str, float]:
+def _at_bindings(value: str, stdin: IO[str] | None) -> dict[str, float]:
     if value.lstrip().startswith(("{", "[")):  # inline JSON ('[' only to say it must be an object)
         return bindings_from_json(value)
-    raw = read_bytes(value, DEFAULT_MAX_SIZE)
+    raw = read_bytes(value, DEFAULT_MAX_SIZE, stdin)
     return bindings_from_json(raw.decode("utf-8-sig", errors="replace"), f"--at {_clip(value)}")
 
 

@@ -1,32 +1,20 @@
 """The command line's entry point: dispatch, and the one error boundary.
 
 ``adcli eval ... --json`` runs in shell loops, so start-up matters: a command's module is
-imported only when that command runs, Rich only when a person reads the output, and Typer (which
-pulls in Click and pydantic, ~170 ms) only for help, version, completion and usage errors.
-Commands parse their own arguments (``adcli.arguments``); Typer presents them.
+imported only when that command runs, Rich only when a person reads the output, and the help
+presentation (``adcli.app``) only for help, version, completion and usage errors.  Commands parse
+their own arguments (``adcli.arguments``) and write through an ``Environment``
+(``adcli.environment``), which tests inject to run commands in-process.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
+from .commands import COMMANDS, command
+from .environment import Environment
 from .errors import AdcliError, ExitStatus
-
-# command name -> its module in adcli.commands (which defines ``run``, ``OPTIONS``, ``HELP`` and
-# ``EXAMPLES``); one module per command, so a command imports only what it uses.
-COMMANDS: dict[str, str] = {
-    "eval": "evaluate",
-    "functions": "functions",
-    "tree": "tree",
-    "trace": "trace",
-    "dot": "dot",
-    "hessian": "hessian",
-    "jvp": "jvp",
-    "check": "check",
-    "diff": "diff",
-}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -34,66 +22,55 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(run(sys.argv[1:] if argv is None else argv))
 
 
-def run(args: list[str]) -> int:
-    """Run one command line and return its exit status; nothing escapes as a traceback."""
-    if sys.stdout is None:  # started with stdout closed (`>&-`): nowhere to answer
-        _error("stdout is closed: nowhere to write the answer")
+def run(args: list[str], env: Environment | None = None) -> int:
+    """Run one command line in ``env`` (default: the process's streams and environment) and
+    return its exit status; nothing escapes as a traceback."""
+    env = Environment() if env is None else env
+    if env.stdout is None:  # started with stdout closed (`>&-`): nowhere to answer
+        env.error("stdout is closed: nowhere to write the answer")
         return int(ExitStatus.EVALUATION)
     try:
-        return _dispatch(list(args))
+        return _dispatch(list(args), env)
     except AdcliError as exc:
-        _error(exc.message, exc.excerpt)
+        env.error(exc.message, exc.excerpt)
         return int(exc.status)
     except KeyboardInterrupt:
-        _error("interrupted")
+        env.error("interrupted")
         return int(ExitStatus.INTERRUPTED)
     except BrokenPipeError:
         # The reader went away (``adcli ... | head``): stop quietly, as `yes | head` does.
-        _silence_stdout()
-        return 141
+        _silence_stdout(env)
+        return int(ExitStatus.BROKEN_PIPE)
     except OSError as exc:  # writing the output failed: a full disk, a vanished terminal
-        _silence_stdout()
-        _error(f"cannot write the output: {exc.strerror or exc}")
+        _silence_stdout(env)
+        env.error(f"cannot write the output: {exc.strerror or exc}")
         return int(ExitStatus.EVALUATION)
     except MemoryError:
-        _error("out of memory: the program or the batch is too large for this machine")
+        env.error("out of memory: the program or the batch is too large for this machine")
         return int(ExitStatus.EVALUATION)
     except RecursionError:
-        _error("internal error: recursion too deep (please report this input)")
+        env.error("internal error: recursion too deep (please report this input)")
         return int(ExitStatus.EVALUATION)
     except Exception as exc:  # the boundary: a bug must still not show a traceback
-        _error(f"internal error: {type(exc).__name__}: {exc} (please report this input)")
+        env.error(f"internal error: {type(exc).__name__}: {exc} (please report this input)")
         return int(ExitStatus.EVALUATION)
 
 
-def _dispatch(args: list[str]) -> int:
-    if args and args[0] in COMMANDS and "_ADCLI_COMPLETE" not in os.environ:
+def _dispatch(args: list[str], env: Environment) -> int:
+    if args and args[0] in COMMANDS and "_ADCLI_COMPLETE" not in env.environ:
         options = args[1 : args.index("--")] if "--" in args else args[1:]
         if "--help" not in options:
-            return command(args[0]).run(args[1:])
-    from .app import run_typer
+            return command(args[0]).run(args[1:], env)
+    from .app import run_typer  # presentation, beneath the CLI: imported only when needed
 
-    return run_typer(args)
-
-
-def command(name: str):
-    """The module implementing a command."""
-    return importlib.import_module(f"adcli.commands.{COMMANDS[name]}")
+    return run_typer(args, env)
 
 
-def _error(message: str, excerpt: str = "") -> None:
-    try:
-        sys.stderr.write(f"adcli: {message}\n")
-        if excerpt:
-            sys.stderr.write(excerpt + "\n")
-        sys.stderr.flush()
-    except (AttributeError, OSError):  # stderr closed or gone: nothing more to say
-        pass
-
-
-def _silence_stdout() -> None:
+def _silence_stdout(env: Environment) -> None:
+    """Point stdout's file descriptor at /dev/null, so the interpreter's final flush of a
+    closed pipe does not complain."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+        os.dup2(devnull, env.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
         pass

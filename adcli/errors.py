@@ -15,6 +15,7 @@ class ExitStatus(IntEnum):
     EVALUATION = 1  # well formed, but not evaluable here: domain, overflow, non-finite
     USAGE = 2  # the command line or the program text is wrong
     INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+    BROKEN_PIPE = 141  # the reader went away (`adcli ... | head`), as shells report SIGPIPE
 
 
 class AdcliError(Exception):
@@ -63,6 +64,13 @@ class EvaluationError(AdcliError):
 
     kind = "domain"
     status = ExitStatus.EVALUATION
+
+
+class CheckFailedError(EvaluationError):
+    """``adcli check``: a derivative disagrees with its finite difference beyond the tolerance
+    (raised after the report is written)."""
+
+    kind = "check"
 
 
 class OverflowEvaluationError(EvaluationError):

@@ -1,18 +1,25 @@
-"""Shared test helpers: run the real console script, parse strict JSON, centred differences."""
+"""Shared test helpers: run adcli in-process (or, for the smoke layer, as the real console
+script), parse strict JSON, centred differences."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
 
+from adcli.cli import run as cli_run
+from adcli.environment import Environment
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
+TEST_ENV = {"NO_COLOR": "1", "COLUMNS": "100"}  # what every run sees unless ``env`` overrides it
 
 
 def adcli_command() -> list[str]:
@@ -25,16 +32,59 @@ def adcli_command() -> list[str]:
 
 
 def run_adcli(
-    *args: str, input: str | bytes | None = None, env: dict | None = None, timeout: float = 60
+    *args: str,
+    input: str | bytes | None = None,
+    env: dict | None = None,
+    timeout: float = 60,
+    tty: bool = False,
+    real: bool = False,
 ) -> subprocess.CompletedProcess:
-    """Run ``adcli ARGS`` in a subprocess; stdout and stderr are captured apart, as text."""
-    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", **(env or {})}
+    """Run ``adcli ARGS`` and capture stdout and stderr apart, as text.
+
+    In-process by default: ``adcli.cli.run(args, Environment(...))`` with in-memory streams,
+    ``input`` (text or bytes) as stdin, ``os.environ`` + NO_COLOR=1 COLUMNS=100 + ``env`` as the
+    environment, and ``tty=True`` to present stdout as a terminal.  Warnings the run raises are
+    written to its stderr, as the interpreter would.  ``real=True`` runs the installed console
+    script in a subprocess instead (``timeout`` applies only then): for what needs a process —
+    signals, closed or broken pipes, FIFOs, start-up.
+    """
+    environ = {**os.environ, **TEST_ENV, **(env or {})}
+    if real:
+        return _run_real(args, input, environ, timeout)
+    data = input.encode() if isinstance(input, str) else (input or b"")
+    out, err = io.BytesIO(), io.BytesIO()
+    stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+    stderr = io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace", write_through=True)
+    stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+    run_env = Environment(stdin, stdout, stderr, stdout_isatty=tty, environ=environ)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        status = cli_run(list(args), run_env)
+    for w in caught:
+        stderr.write(warnings.formatwarning(w.message, w.category, w.filename, w.lineno))
+    stdout.flush()
+    stderr.flush()
+    return subprocess.CompletedProcess(
+        ["adcli", *args], status, _decoded(out.getvalue(), input), _decoded(err.getvalue(), input)
+    )
+
+
+def _decoded(raw: bytes, input: str | bytes | None) -> str:
+    """Bytes as ``subprocess.run`` would give them back: with ``text=True`` (str input) newlines
+    are translated; for bytes input they are decoded with replacement, as before."""
+    if isinstance(input, bytes):
+        return raw.decode(errors="replace")
+    return io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="replace").read()
+
+
+def _run_real(args, input, environ: dict, timeout: float) -> subprocess.CompletedProcess:
+    """The installed console script in a subprocess (the smoke layer)."""
     if isinstance(input, bytes):
         done = subprocess.run(
             [*adcli_command(), *args],
             input=input,
             capture_output=True,
-            env=full_env,
+            env=environ,
             timeout=timeout,
         )
         return subprocess.CompletedProcess(
@@ -48,7 +98,7 @@ def run_adcli(
         input=input,
         capture_output=True,
         text=True,
-        env=full_env,
+        env=environ,
         timeout=timeout,
     )
 

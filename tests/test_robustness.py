@@ -251,7 +251,8 @@ def test_a_fifo_nobody_writes_to_does_not_hang(tmp_path, flag):
 
 
 def test_at_from_process_substitution_style_pipe_still_works(tmp_path):
-    done = run_adcli("eval", "x", "--at", "/dev/stdin", "--json", input='{"x": 2}')
+    # /dev/stdin is the process's own stdin: a real process
+    done = run_adcli("eval", "x", "--at", "/dev/stdin", "--json", input='{"x": 2}', real=True)
     assert done.returncode == 0, done.stderr
     assert strict_json(done.stdout)["value"] == 2.0
 

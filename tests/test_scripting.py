@@ -180,7 +180,8 @@ def test_shell_completion_script_and_completions():
     assert script.returncode == 0
     assert "_ADCLI_COMPLETE" in script.stdout and "complete" in script.stdout
     done = run_adcli(
-        env={"_ADCLI_COMPLETE": "complete_bash", "COMP_WORDS": "adcli ev", "COMP_CWORD": "1"}
+        env={"_ADCLI_COMPLETE": "complete_bash", "COMP_WORDS": "adcli ev", "COMP_CWORD": "1"},
+        real=True,  # Click's completion reads the process environment
     )
     assert done.returncode == 0
     assert "eval" in done.stdout.split()

@@ -1,16 +1,43 @@
-"""One module per command group; each exposes ``OPTIONS``, ``HELP`` and ``run(args) -> status``.
+"""The commands: the registry (name → module) and the steps every command shares.
 
-These modules only wire the stages together — read the command line, parse, sweep, render,
-print — and share the steps below.
+One module per command; each exposes ``OPTIONS``, ``HELP``, ``EXAMPLES`` and
+``run(args, env) -> status``.  They only wire the stages together — read the command line, parse,
+sweep, render, write through the ``Environment`` — and share the steps below.  A command's
+module is imported only when that command runs (``command(name)``), so ``eval --json`` pays for
+nothing else.
 """
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+from typing import TYPE_CHECKING
+
 from ..arguments import CommandLine, Option, names_list
 from ..errors import UsageError
-from ..graph import Program
-from ..output import warn
-from ..parse import parse
+
+if TYPE_CHECKING:
+    from ..environment import Environment
+    from ..graph import Program
+
+# command name -> its module in adcli.commands
+COMMANDS: dict[str, str] = {
+    "eval": "evaluate",
+    "functions": "functions",
+    "tree": "tree",
+    "trace": "trace",
+    "dot": "dot",
+    "hessian": "hessian",
+    "jvp": "jvp",
+    "check": "check",
+    "diff": "diff",
+}
+
+
+def command(name: str) -> ModuleType:
+    """The module implementing the command ``name`` (a key of ``COMMANDS``)."""
+    return importlib.import_module(f"adcli.commands.{COMMANDS[name]}")
+
 
 WRT = Option(("--wrt",), "wrt", "report only these partials, e.g. --wrt x,y", "NAMES", names_list)
 DIGITS = Option(
@@ -49,20 +76,22 @@ def title(line: CommandLine, program: Program) -> str:
     return source if line.program_file is not None else program.source
 
 
-def load_program(line: CommandLine) -> Program:
-    """The command line's program, read and parsed."""
-    return parse(line.read_program())
+def load_program(line: CommandLine, env: Environment) -> Program:
+    """The command line's program, read (from env's stdin for '-') and parsed."""
+    from ..parse import parse
+
+    return parse(line.read_program(env.stdin))
 
 
-def point(program: Program, line: CommandLine) -> dict[str, float]:
+def point(program: Program, line: CommandLine, env: Environment) -> dict[str, float]:
     """The bindings, after warning (unless --quiet) about names the program does not use."""
     for name in line.bindings:
         if name in program.bindings:
-            warn(
+            env.warn(
                 f"'{name}' is assigned by the program; the value bound to it is ignored", line.quiet
             )
         elif name not in program.inputs:
-            warn(
+            env.warn(
                 f"'{name}' is bound but the program does not use it (its partial is 0.0)",
                 line.quiet,
             )
@@ -85,22 +114,20 @@ def reported_names(program: Program, line: CommandLine) -> list[str]:
     return names
 
 
-def evaluated(args: list[str], options) -> tuple:
+def evaluated(args: list[str], options, env: Environment) -> tuple:
     """The command line and the program's evaluation, complete for the pictures (tree, trace,
     dot); with --json the graph is printed as data and the evaluation returned is None."""
     from ..arguments import parse_command_line
     from ..evaluation import evaluate
 
-    line = parse_command_line(args, options)
-    program = load_program(line)
-    ev = evaluate(program, point(program, line))
+    line = parse_command_line(args, options, stdin=env.stdin)
+    program = load_program(line, env)
+    ev = evaluate(program, point(program, line, env))
     if line.options.get("json"):
-        import sys
-
         from ..render import write_text
         from ..render.data import graph_json
 
-        write_text(graph_json(ev), sys.stdout)
+        write_text(graph_json(ev), env.stdout)
         return line, None
     return line, ev
 

@@ -3,10 +3,15 @@ options and the wiring into ``adcli.stream.run_points``.  Not a command itself."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..arguments import CommandLine, Option, choice
 from ..errors import UsageError
 from ..graph import Program
 from . import point
+
+if TYPE_CHECKING:
+    from ..environment import Environment
 
 BATCH = Option(
     ("--batch",),
@@ -55,7 +60,7 @@ def check_batch_line(line: CommandLine) -> bool:
     return True
 
 
-def run_per_point(line: CommandLine, program: Program, answer, known=()) -> int:
+def run_per_point(line: CommandLine, program: Program, answer, env: Environment, known=()) -> int:
     """Run ``answer(bindings, extra_names) -> (json_object, failure_or_None)`` at every point
     of --batch; the command line's bindings are the defaults."""
     from ..stream import run_points
@@ -63,12 +68,13 @@ def run_per_point(line: CommandLine, program: Program, answer, known=()) -> int:
     return run_points(
         line.batch,
         program.inputs,
-        point(program, line),  # warns about command-line bindings the program does not use
+        point(program, line, env),  # warns about command-line bindings the program does not use
         answer,
         max_size=line.max_size,
         input_format=line.input_format,
         quiet=line.quiet,
         known=known,
+        env=env,
     )
 
 

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import math
 import sys
+from typing import TYPE_CHECKING
 
 from ..arguments import COMMON, JSON, Option, parse_command_line
-from ..errors import EvaluationError
-from ..output import print_json
+from ..errors import CheckFailedError, EvaluationError
 from . import DIGITS, WRT, load_program, point, reported_names, title
 from ._batch import OPTIONS as BATCH_OPTIONS
 from ._batch import check_batch_line, run_per_point, with_extra
+
+if TYPE_CHECKING:
+    from ..environment import Environment
+
 
 EPS = sys.float_info.epsilon
 CBRT_EPS = EPS ** (
@@ -60,10 +64,10 @@ adcli check "relu(x)" --x 0 --json
 adcli check "x*y + sin(x)" --y 2 --batch points.jsonl > checks.jsonl"""
 
 
-def run(args: list[str]) -> int:
-    line = parse_command_line(args, OPTIONS)
+def run(args: list[str], env: Environment) -> int:
+    line = parse_command_line(args, OPTIONS, stdin=env.stdin)
     batch = check_batch_line(line)
-    program = load_program(line)
+    program = load_program(line, env)
     names = reported_names(program, line)
     if batch:
 
@@ -71,17 +75,16 @@ def run(args: list[str]) -> int:
             report, rows, _ = check_point(program, at, with_extra(names, extra, line), line)
             return report, failure(rows, line.tol)
 
-        return run_per_point(line, program, answer)
-    at = point(program, line)
+        return run_per_point(line, program, answer, env)
+    at = point(program, line, env)
     report, rows, sweeps = check_point(program, at, names, line)
     if line.json:
-        print_json(report)
+        env.write_json(report)
     else:
-        render(title(line, program), at, rows, sweeps, line)
+        render(title(line, program), at, rows, sweeps, line, env)
     message = failure(rows, line.tol)
-    if message is not None:
-        sys.stderr.write(f"adcli: {message}\n")
-        return 1
+    if message is not None:  # after the report: the boundary prints it, status 1
+        raise CheckFailedError(message)
     return 0
 
 
@@ -176,10 +179,11 @@ def sweep(program, at: dict[str, float], name: str, ad: float) -> list[dict]:
     return out
 
 
-def render(source: str, at: dict[str, float], rows: dict, sweeps: dict, line) -> None:
-    from ..render import console
+def render(
+    source: str, at: dict[str, float], rows: dict, sweeps: dict, line, env: Environment
+) -> None:
     from ..render.tables import check_table, print_tables, sweep_table
 
     table = check_table(source, at, rows, line.tol, line.digits)
     sweeps_shown = (sweep_table(name, rows[name]["ad"], p) for name, p in sweeps.items())
-    print_tables(console(), table, *sweeps_shown)
+    print_tables(env.console(), table, *sweeps_shown)

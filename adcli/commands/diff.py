@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import sys
+from typing import TYPE_CHECKING
 
 from ..arguments import COMMON, JSON, Option, choice, parse_command_line
 from ..codegen import LANGUAGES
 from ..errors import UsageError
-from ..output import print_json
 from . import WRT, load_program
+
+if TYPE_CHECKING:
+    from ..environment import Environment
 
 TO = Option(
     ("--to",),
@@ -47,12 +49,12 @@ adcli diff "x*y + sin(x)" --to c > f.c
 adcli diff "x*y + sin(x)" --to latex"""
 
 
-def run(args: list[str]) -> int:
+def run(args: list[str], env: Environment) -> int:
     from ..derivatives import symbolic_gradient
     from ..printer import program_text
 
-    line = parse_command_line(merge_repeated(args, "--wrt"), OPTIONS)
-    program = load_program(line)
+    line = parse_command_line(merge_repeated(args, "--wrt"), OPTIONS, stdin=env.stdin)
+    program = load_program(line, env)
     names = list(line.wrt or program.inputs)
     unknown = [n for n in names if n not in program.inputs]
     if unknown:
@@ -68,17 +70,17 @@ def run(args: list[str]) -> int:
     if line.to != "adcli":
         from ..codegen import generate
 
-        sys.stdout.write(generate(graph, names, line.to, program.source))
+        env.write(generate(graph, names, line.to, program.source))
         return 0
     texts = program_text(
         graph.tape, {n: graph.gradient[n] for n in names}, reserved=set(program.inputs)
     )
     if line.json:
-        print_json(texts)
+        env.write_json(texts)
     elif len(texts) == 1:
-        print(next(iter(texts.values())))
+        env.write(next(iter(texts.values())) + "\n")
     else:
-        print("\n\n".join(f"# d/d{name}\n{text}" for name, text in texts.items()))
+        env.write("\n\n".join(f"# d/d{name}\n{text}" for name, text in texts.items()) + "\n")
     return 0
 
 

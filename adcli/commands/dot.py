@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import sys
+from typing import TYPE_CHECKING
 
 from ..arguments import COMMON, Option
 from ..errors import UsageError
 from ..render import write_text
 from ..render.dot import dot, dot_lines
 from . import DIGITS, evaluated, write_file
+
+if TYPE_CHECKING:
+    from ..environment import Environment
+
 
 OUTPUT = Option(
     ("--output", "-o"),
@@ -36,12 +40,12 @@ adcli dot -f samples/neuron.adc --at samples/neuron.json --digits 4 | dot -Tpng 
 adcli dot "x*y + sin(x)" --x 0.5 --y 4.2 --digits 4 --output graph.svg"""
 
 
-def run(args: list[str]) -> int:
-    line, ev = evaluated(args, OPTIONS)
+def run(args: list[str], env: Environment) -> int:
+    line, ev = evaluated(args, OPTIONS, env)
     if line.output is not None:
         draw(dot(ev, line.digits), line.output)
         return 0
-    write_text(dot_lines(ev, line.digits), sys.stdout)  # as it goes: `| head` stops it at once
+    write_text(dot_lines(ev, line.digits), env.stdout)  # as it goes: `| head` stops it at once
     return 0
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..arguments import COMMON, JSON, Option, choice, parse_command_line
 from ..errors import UsageError
-from ..output import print_json
 from . import DIGITS, WRT, load_program, point, reported_names, title
 from ._batch import EVAL_OPTIONS
+
+if TYPE_CHECKING:
+    from ..environment import Environment
+
 
 MODE = Option(
     ("--mode",),
@@ -32,28 +37,29 @@ adcli eval -f samples/neuron.adc --at samples/neuron.json --digits 6
 adcli eval "x*y + sin(x)" --y 4.2 --batch points.jsonl > results.jsonl"""
 
 
-def run(args: list[str]) -> int:
-    line = parse_command_line(args, OPTIONS)
+def run(args: list[str], env: Environment) -> int:
+    line = parse_command_line(args, OPTIONS, stdin=env.stdin)
     if line.digits is not None and (line.json or line.batch is not None):
         raise UsageError("--digits rounds the table; JSON output always keeps every digit")
     if line.batch is not None or line.input_format or line.output or line.output_file:
-        return run_batch(line)
-    program = load_program(line)
-    result = gradient_by_mode(program, point(program, line), line.mode)
+        return run_batch(line, env)
+    program = load_program(line, env)
+    result = gradient_by_mode(program, point(program, line, env), line.mode)
     names = reported_names(program, line)
     gradient = {name: result.gradient.get(name, 0.0) for name in names}
     if line.json:
-        print_json({"value": result.value, "gradient": gradient})
+        env.write_json({"value": result.value, "gradient": gradient})
         return 0
-    from ..render import console
     from ..render.tables import gradient_table, print_tables
 
     rows = [(name, line.bindings.get(name), gradient[name]) for name in names]
-    print_tables(console(), gradient_table(title(line, program), result.value, rows, line.digits))
+    print_tables(
+        env.console(), gradient_table(title(line, program), result.value, rows, line.digits)
+    )
     return 0
 
 
-def run_batch(line) -> int:
+def run_batch(line, env: Environment) -> int:
     """--batch: JSON Lines (or CSV) in and out, streamed; numpy is imported only here."""
     if line.batch is None:
         raise UsageError("--input-format, --output and --out go with --batch FILE")
@@ -65,8 +71,10 @@ def run_batch(line) -> int:
         )
     from ..stream import run_batch
 
-    program = load_program(line)
-    defaults = point(program, line)  # warns about command-line bindings the program does not use
+    program = load_program(line, env)
+    defaults = point(
+        program, line, env
+    )  # warns about command-line bindings the program does not use
     return run_batch(
         program,
         line.batch,
@@ -78,6 +86,7 @@ def run_batch(line) -> int:
         output_file=line.output_file,
         wrt=bool(line.options.get("wrt")),
         quiet=line.quiet,
+        env=env,
     )
 
 

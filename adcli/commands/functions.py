@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..arguments import HELP as HELP_OPTION
 from ..arguments import JSON, parse_command_line
-from ..output import print_json
+
+if TYPE_CHECKING:
+    from ..environment import Environment
 
 OPTIONS = (JSON, HELP_OPTION)
 TAKES_PROGRAM = False
@@ -51,15 +55,13 @@ def _usage(p, params) -> str:
     return f"{p.call_name}({', '.join(params)})"
 
 
-def run(args: list[str]) -> int:
-    line = parse_command_line(args, OPTIONS, takes_program=False)
+def run(args: list[str], env: Environment) -> int:
+    line = parse_command_line(args, OPTIONS, takes_program=False, stdin=env.stdin)
     records = rules()
     if line.json:
-        print_json(records)
+        env.write_json(records)
         return 0
     from rich.table import Table
-
-    from ..render import console
 
     table = Table(title="adcli functions: each rule is read from the engine's table")
     for column in ("call", "derivative", "notes"):
@@ -68,5 +70,5 @@ def run(args: list[str]) -> int:
         derivative = "\n".join(f"{k} = {v}" for k, v in r["derivatives"].items())
         notes = r["doc"] + (f"; {r['kink']}" if r["kink"] else "")
         table.add_row(r["call"], derivative, notes)
-    console().print(table)
+    env.console().print(table)
     return 0

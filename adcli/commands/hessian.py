@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..arguments import COMMON, JSON, parse_command_line
-from ..output import print_json
 from . import DIGITS, WRT, load_program, point, reported_names, title
 from ._batch import OPTIONS as BATCH_OPTIONS
 from ._batch import check_batch_line, run_per_point, with_extra
+
+if TYPE_CHECKING:
+    from ..environment import Environment
+
 
 OPTIONS = (*COMMON, JSON, DIGITS, WRT, *BATCH_OPTIONS)
 
@@ -24,12 +29,12 @@ adcli hessian "x^3*y" --x 2 --y 1 --wrt x
 adcli hessian "x*y + sin(x)" --y 2 --batch points.jsonl > hessians.jsonl"""
 
 
-def run(args: list[str]) -> int:
+def run(args: list[str], env: Environment) -> int:
     from ..derivatives import hessian
 
-    line = parse_command_line(args, OPTIONS)
+    line = parse_command_line(args, OPTIONS, stdin=env.stdin)
     batch = check_batch_line(line)
-    program = load_program(line)
+    program = load_program(line, env)
     names = reported_names(program, line)
     if batch:
         return run_per_point(
@@ -39,17 +44,17 @@ def run(args: list[str]) -> int:
                 hessian_json(*hessian(program, at, with_extra(names, extra, line))),
                 None,
             ),
+            env,
         )
-    result, matrix = hessian(program, point(program, line), names)
+    result, matrix = hessian(program, point(program, line, env), names)
     gradient = {name: result.gradient.get(name, 0.0) for name in names}
     if line.json:
-        print_json(hessian_json(result, matrix))
+        env.write_json(hessian_json(result, matrix))
         return 0
-    from ..render import console
     from ..render.tables import hessian_table, print_tables
 
     table = hessian_table(title(line, program), result.value, gradient, matrix, line.digits)
-    print_tables(console(), table)
+    print_tables(env.console(), table)
     return 0
 
 

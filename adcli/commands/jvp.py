@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..arguments import COMMON, JSON, Option, bindings_from_json, check_name, parse_command_line
 from ..errors import UsageError
-from ..output import print_json
 from . import DIGITS, load_program, point, title
 from ._batch import OPTIONS as BATCH_OPTIONS
 from ._batch import check_batch_line, run_per_point
+
+if TYPE_CHECKING:
+    from ..environment import Environment
 
 
 def direction_spec(text: str) -> str:
@@ -40,30 +44,29 @@ adcli jvp "x*dx" --x 1 --dx 2 --direction x=1
 adcli jvp "x*y + sin(x)" --dx 1 --batch points.jsonl > jvps.jsonl"""
 
 
-def run(args: list[str]) -> int:
+def run(args: list[str], env: Environment) -> int:
     from ..derivatives import tangent_sweep
 
-    line = parse_command_line(args, OPTIONS)
+    line = parse_command_line(args, OPTIONS, stdin=env.stdin)
     batch = check_batch_line(line)
-    program = load_program(line)
+    program = load_program(line, env)
     if batch:
-        return run_batch(line, program)
+        return run_batch(line, program, env)
     direction = split_direction(program.inputs, line.bindings, line.direction)
-    value, derivative = tangent_sweep(program, point(program, line), direction)
+    value, derivative = tangent_sweep(program, point(program, line, env), direction)
     full = {name: direction.get(name, 0.0) for name in program.inputs}
     if line.json:
-        print_json({"value": value, "jvp": derivative, "direction": full})
+        env.write_json({"value": value, "jvp": derivative, "direction": full})
         return 0
 
-    from ..render import console
     from ..render.tables import jvp_table, print_tables
 
     table = jvp_table(title(line, program), value, line.bindings, full, derivative, line.digits)
-    print_tables(console(), table)
+    print_tables(env.console(), table)
     return 0
 
 
-def run_batch(line, program) -> int:
+def run_batch(line, program, env: Environment) -> int:
     """--batch: one JSON line per point; each line's ``d<input>`` bindings (or --direction, or
     the command line's ``--dx``) give its direction."""
     from ..derivatives import tangent_sweep
@@ -78,7 +81,7 @@ def run_batch(line, program) -> int:
         full = {name: direction.get(name, 0.0) for name in program.inputs}
         return {"value": value, "jvp": derivative, "direction": full}, None
 
-    return run_per_point(line, program, answer, known)
+    return run_per_point(line, program, answer, env, known)
 
 
 def d_names(inputs: dict[str, int]) -> list[str]:

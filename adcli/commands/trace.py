@@ -3,11 +3,15 @@ the reverse sweep's chain-rule terms (or, with --json, the whole graph as data).
 
 from __future__ import annotations
 
-import sys
+from typing import TYPE_CHECKING
 
 from ..arguments import COMMON, Option, positive_int
 from ..render.trace import MAX_STEPS
 from . import ASCII, DIGITS, GRAPH_JSON, evaluated
+
+if TYPE_CHECKING:
+    from ..environment import Environment
+
 
 MAX_STEPS_OPTION = Option(
     ("--max-steps",),
@@ -37,13 +41,13 @@ adcli trace -f big.adc --at point.json --all | less -S
 adcli trace "x*y + sin(x)" x=0.5 y=4.2 --json"""
 
 
-def run(args: list[str]) -> int:
-    line, ev = evaluated(args, OPTIONS)
+def run(args: list[str], env: Environment) -> int:
+    line, ev = evaluated(args, OPTIONS, env)
     if ev is None:
         return 0
-    from ..render import console, plain, write_lines
+    from ..render import plain, write_lines
 
-    out = console()
+    out = env.console()
     max_steps = None if line.all else line.max_steps
     ascii = plain(out, line.ascii)
     rows = len(ev.program.tape) if max_steps is None else min(len(ev.program.tape), max_steps)
@@ -58,5 +62,5 @@ def run(args: list[str]) -> int:
     from ..render.trace import trace_lines
 
     lines = trace_lines(ev, max_steps, ascii, line.digits)
-    write_lines(lines, sys.stdout, out if out.is_terminal else None)
+    write_lines(lines, env.stdout, out if out.is_terminal else None)
     return 0

@@ -3,9 +3,15 @@ adjoint and each edge's g_weight (or, with --json, the whole graph as data)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..arguments import COMMON, Option, non_negative_int, positive_int
 from ..render.tree import DEPTH, MAX_NODES
 from . import ASCII, DIGITS, GRAPH_JSON, evaluated, title, write_file
+
+if TYPE_CHECKING:
+    from ..environment import Environment
+
 
 DEPTH_OPTION = Option(
     ("--depth",),
@@ -55,8 +61,8 @@ adcli tree "x*y + sin(x)" x=0.5 y=4.2 --json | jq '.nodes[] | {id, op, adjoint}'
 adcli tree "x*y + sin(x)" --x 0.5 --y 4.2 --html graph.html"""
 
 
-def run(args: list[str]) -> int:
-    line, ev = evaluated(args, OPTIONS)
+def run(args: list[str], env: Environment) -> int:
+    line, ev = evaluated(args, OPTIONS, env)
     if ev is None:
         return 0
     if line.html is not None:
@@ -64,14 +70,12 @@ def run(args: list[str]) -> int:
 
         write_file(line.html, html_page(ev, line.digits, title(line, ev.program)))
         return 0
-    import sys
-
-    from ..render import console, plain, write_lines
+    from ..render import plain, write_lines
     from ..render.tree import tree_lines
 
-    out = console()
+    out = env.console()
     depth, max_nodes = (None, None) if line.all else (line.depth, line.max_nodes)
     lines = tree_lines(ev, depth, max_nodes, plain(out, line.ascii), line.digits)
     # Written as it is drawn; a terminal wraps what is wider than itself (nothing is cropped).
-    write_lines(lines, sys.stdout, out if out.is_terminal else None)
+    write_lines(lines, env.stdout, out if out.is_terminal else None)
     return 0

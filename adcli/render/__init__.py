@@ -15,15 +15,6 @@ Rich is imported only inside functions, so ``--json`` and ``dot`` never pay for 
 
 from __future__ import annotations
 
-import sys
-
-
-def console(stream=None):
-    """A console on stdout (or ``stream``); plain, colourless text unless it is a terminal."""
-    from rich.console import Console
-
-    return Console(file=stream or sys.stdout, highlight=False, soft_wrap=False)
-
 
 def plain(console, ascii: bool) -> bool:
     """ASCII output: asked for, or not a terminal, or NO_COLOR / TERM=dumb."""

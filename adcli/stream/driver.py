@@ -15,11 +15,11 @@ The other rows equal ``eval``'s to the last bit (see ``adcli.replay``).
 from __future__ import annotations
 
 import math
+import sys
 
 from ..arguments import bindings_from_json
 from ..errors import AdcliError, UsageError
 from ..graph import Program
-from ..output import warn
 from ..replay import CHUNK_ROWS, Replay, spread
 from .reader import LineReader
 from .records import Checked, CsvRecords, JsonRecords, checked_bindings
@@ -48,27 +48,32 @@ def run_batch(
     output_file: str | None = None,
     wrt: bool = False,
     quiet: bool = False,
+    env=None,
 ) -> int:
     """Evaluate ``program`` at every point of the file ``source`` ('-': stdin), reporting the
     partials ``names``; ``defaults`` are the command line's bindings.  Results go to stdout or
-    ``output_file`` as ``output`` (jsonl, csv, parquet).  1 if any line failed, else 0."""
+    ``output_file`` as ``output`` (jsonl, csv, parquet).  1 if any line failed, else 0.
+    ``env`` gives ``stdin``, ``stdout`` and ``warn(message, quiet)`` (the CLI passes its
+    Environment); by default, the process's."""
+    env = PROCESS if env is None else env
     fmt = format_of(source, input_format)
     batch = Batch(program, defaults, names, wrt, quiet)
+    batch.warn = env.warn
     batch.limit = max_size  # bytes per line, as for a program
-    sink = open_sink(output, names, output_file)
+    sink = open_sink(output, names, output_file, env.stdout)
     try:
         if fmt == "parquet":
             _parquet(batch, source, sink)
         else:
-            _lines(batch, source, fmt, sink, max_size)
+            _lines(batch, source, fmt, sink, max_size, env.stdin)
     finally:
         sink.close()
     return batch.report()
 
 
-def _lines(batch: Batch, source: str, fmt: str, sink, max_size: int) -> None:
+def _lines(batch: Batch, source: str, fmt: str, sink, max_size: int, stdin) -> None:
     records = CsvRecords(batch) if fmt == "csv" else JsonRecords(batch)
-    with LineReader.open(source, max_size) as reader:
+    with LineReader.open(source, max_size, stdin) as reader:
         while True:
             lines = reader.take(batch.rows)
             if not lines:
@@ -83,7 +88,9 @@ def _parquet(batch: Batch, source: str, sink) -> None:
     from .parquet import read_columns
 
     def ignored(name: str) -> None:
-        warn(f"column '{name}' of {source} is not an input of the program; ignored", batch.quiet)
+        batch.warn(
+            f"column '{name}' of {source} is not an input of the program; ignored", batch.quiet
+        )
 
     batch.unit = "row"
     first = 1
@@ -91,6 +98,26 @@ def _parquet(batch: Batch, source: str, sink) -> None:
     for n, columns, missing in chunks:
         sink.write(batch.evaluate_columns(columns, missing, n, first))
         first += n
+
+
+class ProcessStreams:
+    """The process's own stdin and stdout, and warnings on its stderr: the batch drivers' ``env``
+    when the caller passes none (the CLI passes its ``Environment``)."""
+
+    @property
+    def stdin(self):
+        return sys.stdin
+
+    @property
+    def stdout(self):
+        return sys.stdout
+
+    def warn(self, message: str, quiet: bool = False) -> None:
+        if not quiet:
+            sys.stderr.write(f"adcli: warning: {message}\n")
+
+
+PROCESS = ProcessStreams()
 
 
 class Lines:
@@ -107,12 +134,13 @@ class Lines:
         self.first_failure: tuple[int, str] | None = None
         self.warned: set[str] = set(defaults)  # command-line names were warned about already
         self.unit = "line"  # what a failure names: a line of text, a row of a Parquet file
+        self.warn = PROCESS.warn  # the drivers set their env's
 
     def unused(self, name: str, lineno: int) -> None:
         """Warn once per name a line binds that the program does not use."""
         if name not in self.inputs and name not in self.warned:
             self.warned.add(name)
-            warn(
+            self.warn(
                 f"'{name}' (first on line {lineno}) is bound but the program does not use it "
                 "(its partial is 0.0)",
                 self.quiet,
@@ -131,7 +159,9 @@ class Lines:
         unit = self.unit
         if not message.startswith(f"{unit} {lineno}:"):
             message = f"{unit} {lineno}: {message}"
-        warn(f"{self.failed:,} of {self.total:,} {unit}s failed; the first: {message}", self.quiet)
+        self.warn(
+            f"{self.failed:,} of {self.total:,} {unit}s failed; the first: {message}", self.quiet
+        )
         return 1
 
 

@@ -9,12 +9,10 @@ stream goes on; the exit status is 1 if any line failed (or, for ``check``, did 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterable
 
 from ..errors import AdcliError
-from ..output import warn
-from .driver import Lines, format_of
+from .driver import PROCESS, Lines, format_of
 from .reader import LineReader
 from .records import Checked, CsvRecords, JsonRecords, checked_bindings
 
@@ -71,18 +69,22 @@ def run_points(
     input_format: str | None = None,
     quiet: bool = False,
     known: Iterable[str] = (),
+    env=None,
 ) -> int:
     """Answer at every point of the file ``source`` ('-': stdin), one JSON line per input line
-    (or Parquet row), flushed a chunk at a time; 1 if any line failed, else 0."""
+    (or Parquet row), flushed a chunk at a time; 1 if any line failed, else 0.  ``env`` gives
+    ``stdin``, ``stdout`` and ``warn`` (see ``run_batch``); by default, the process's."""
+    env = PROCESS if env is None else env
     fmt = format_of(source, input_format)
     points = Points(inputs, defaults, answer, quiet, known)
     points.limit = max_size
-    out = sys.stdout
+    points.warn = env.warn
+    out = env.stdout
     if fmt == "parquet":
         from .parquet import read_rows
 
         def ignored(name: str) -> None:
-            warn(f"column '{name}' of {source} is not an input of the program; ignored", quiet)
+            env.warn(f"column '{name}' of {source} is not an input of the program; ignored", quiet)
 
         points.unit = "row"
         first = 1
@@ -93,7 +95,7 @@ def run_points(
             points.total += len(rows)
         return points.report()
     records = CsvRecords(points) if fmt == "csv" else JsonRecords(points)
-    with LineReader.open(source, max_size) as reader:
+    with LineReader.open(source, max_size, env.stdin) as reader:
         while True:
             lines = reader.take(points.rows)
             if not lines:

@@ -40,7 +40,7 @@ class LineReader:
         self.close = lambda: None
 
     @classmethod
-    def open(cls, source: str, limit: int) -> LineReader:
+    def open(cls, source: str, limit: int, stdin=None) -> LineReader:
         """A reader of the file ``source``, or of stdin for '-' (a file object without a file
         descriptor, as in tests, is read without polling)."""
         if source != "-":
@@ -51,10 +51,11 @@ class LineReader:
             reader = cls(source, lambda: os.read(fd, BLOCK), _pollable(fd), limit)
             reader.close = lambda: os.close(fd)
             return reader
+        stdin = sys.stdin if stdin is None else stdin
         try:
-            fd = sys.stdin.fileno()
+            fd = stdin.fileno()
         except (AttributeError, OSError, ValueError):
-            stream = getattr(sys.stdin, "buffer", sys.stdin)
+            stream = getattr(stdin, "buffer", stdin)
             read = getattr(stream, "read1", stream.read)
             return cls("stdin", lambda: read(BLOCK), None, limit)
         return cls("stdin", lambda: os.read(fd, BLOCK), _pollable(fd), limit)

@@ -45,11 +45,12 @@ class Results:
 class TextSink:
     """A text writer (JSON Lines, CSV) on stdout or a file: header first, flushed per chunk."""
 
-    def __init__(self, writer, path: str | None = None) -> None:
+    def __init__(self, writer, path: str | None = None, stdout=None) -> None:
         self.writer = writer
         self.pending = writer.header()
         if path is None:
-            self.stream, self.close_stream = sys.stdout, lambda: None
+            stdout = sys.stdout if stdout is None else stdout
+            self.stream, self.close_stream = stdout, lambda: None
         else:
             try:
                 self.stream = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
@@ -69,16 +70,16 @@ class TextSink:
         self.close_stream()
 
 
-def open_sink(output: str | None, names: list[str], path: str | None = None):
-    """Where results go: ``output`` is jsonl (default), csv or parquet; ``path`` a file (stdout
-    when None; Parquet needs a file)."""
+def open_sink(output: str | None, names: list[str], path: str | None = None, stdout=None):
+    """Where results go: ``output`` is jsonl (default), csv or parquet; ``path`` a file (``stdout``,
+    default the process's, when None; Parquet needs a file)."""
     if output == "parquet":
         if path is None:
             raise UsageError("--output parquet writes a file: add --out FILE.parquet")
         from .parquet import ParquetSink
 
         return ParquetSink(path, names)
-    return TextSink(CsvWriter(names) if output == "csv" else JsonlWriter(names), path)
+    return TextSink(CsvWriter(names) if output == "csv" else JsonlWriter(names), path, stdout)
 
 
 class JsonlWriter:

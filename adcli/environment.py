@@ -1,0 +1,119 @@
+"""The world a command runs in: its streams, whether stdout is a terminal, its environment
+variables — injectable, so tests run commands in-process (as httpie's ``Environment`` does).
+
+Commands never touch ``sys.stdout``/``sys.stderr``/``sys.stdin`` or ``os.environ`` directly:
+they write through ``env.stdout``, ``env.write_json``, ``env.warn`` and ``env.console()``.
+Rich is imported only when a command asks for a console, so the JSON paths never pay for it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from typing import IO, Any
+
+DEFAULT_WIDTH = 80
+
+
+def dumps(obj: object) -> str:
+    """Strict RFC 8259 JSON: a non-finite number is a bug upstream, so it raises here."""
+    return json.dumps(obj, allow_nan=False)
+
+
+class Environment:
+    """Streams and settings of one run. Every argument defaults to the process's own: ``stdin``
+    (text, with ``.buffer`` for bytes), ``stdout``, ``stderr``, ``stdout_isatty`` (asked of
+    stdout when not given) and ``environ`` (a mapping such as ``os.environ``)."""
+
+    def __init__(
+        self,
+        stdin: IO[str] | None = None,
+        stdout: IO[str] | None = None,
+        stderr: IO[str] | None = None,
+        stdout_isatty: bool | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        # sys.stdout is None when the process started with it closed (`>&-`); kept as None so
+        # the CLI can say so.
+        self.stdin = sys.stdin if stdin is None else stdin
+        self.stdout = sys.stdout if stdout is None else stdout
+        self.stderr = sys.stderr if stderr is None else stderr
+        self.environ: Mapping[str, str] = os.environ if environ is None else environ
+        if stdout_isatty is None:
+            stdout_isatty = _isatty(self.stdout)
+        self.stdout_isatty = stdout_isatty
+
+    @property
+    def colour(self) -> bool:
+        """Colour on stdout: NO_COLOR (any value) or TERM=dumb turn it off, FORCE_COLOR on;
+        otherwise only on a terminal."""
+        if self.environ.get("NO_COLOR", ""):
+            return False
+        if self.environ.get("FORCE_COLOR", ""):
+            return True
+        if self.environ.get("TERM", "").strip().lower() == "dumb":
+            return False
+        return self.stdout_isatty
+
+    @property
+    def width(self) -> int:
+        """Columns for output meant for people: COLUMNS when set, else the terminal's, else 80."""
+        columns = self.environ.get("COLUMNS", "").strip()
+        if columns.isdigit() and int(columns) > 0:
+            return int(columns)
+        if self.stdout_isatty:
+            try:
+                return os.get_terminal_size(self.stdout.fileno()).columns or DEFAULT_WIDTH
+            except (AttributeError, OSError, ValueError):
+                pass
+        return DEFAULT_WIDTH
+
+    def console(self) -> Any:
+        """A Rich Console on stdout: colour and width as above; plain text on a pipe."""
+        from rich.console import Console
+
+        return Console(
+            file=self.stdout,
+            # None lets Rich ask the stream (and honour FORCE_COLOR); True for an injected
+            # terminal, which a test's buffer cannot say it is.
+            force_terminal=True if self.stdout_isatty else None,
+            highlight=False,
+            soft_wrap=False,
+            _environ=dict(self.environ),
+        )
+
+    def write(self, text: str) -> None:
+        """Text on stdout, flushed (a reader in a pipeline gets it at once)."""
+        self.stdout.write(text)
+        self.stdout.flush()
+
+    def write_json(self, obj: object) -> None:
+        """One strict JSON value on one line of stdout, flushed; never through Rich, which
+        wraps long lines when piped."""
+        self.write(dumps(obj) + "\n")
+
+    def warn(self, message: str, quiet: bool = False) -> None:
+        """``adcli: warning: ...`` on stderr, unless ``quiet``; a long message is clipped (a
+        warning naming a 1 MB input must not echo it)."""
+        if quiet:
+            return
+        from .errors import clip_message
+
+        self.error(f"warning: {clip_message(message)}")
+
+    def error(self, message: str, excerpt: str = "") -> None:
+        """``adcli: message`` (and an optional excerpt) on stderr; silent if stderr is gone."""
+        try:
+            self.stderr.write(f"adcli: {message}\n" + (excerpt + "\n" if excerpt else ""))
+            self.stderr.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[union-attr]
+    except (AttributeError, OSError, ValueError):
+        return False
