@@ -14,6 +14,7 @@ A program without array syntax bound to numbers only is returned as it is: no co
 
 from __future__ import annotations
 
+import re
 from array import array
 
 from .builder import ARRAY
@@ -238,7 +239,7 @@ class _Lowering:
             return _Array(x.shape, self.bulk(code, x.nodes, array("i", [y]) * len(x.nodes)))
         if x.shape != y.shape:
             self.fail(
-                f"shapes do not match for {_operator(code)} at {{at}}: "
+                f"shapes do not match for {_operator(self.source, self.at, code)} at {{at}}: "
                 f"{describe_shape(x.shape)} and {describe_shape(y.shape)}"
             )
         return _Array(x.shape, self.bulk(code, x.nodes, y.nodes))
@@ -399,8 +400,13 @@ class _Lowering:
         return self.one(SUB, top, share)
 
 
-def _operator(code: int) -> str:
+_WRITTEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\*\*|[<>=!]=|.")
+
+
+def _operator(source: str, at: int, code: int) -> str:
+    """The operator or function as the text writes it at ``at`` (``where`` for its parts)."""
+    if at >= 0:
+        word = _WRITTEN.match(source, at).group()
+        return word if word[0].isalpha() or word[0] == "_" else f"'{word}'"
     p = BY_CODE[code]
-    if p.name in ("pick", "unpick"):
-        return "where"
     return f"'{p.symbol}'" if p.symbol else p.call_name
