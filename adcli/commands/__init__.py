@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "jvp": "jvp",
     "check": "check",
     "diff": "diff",
+    "plot": "plot",
 }
 
 
