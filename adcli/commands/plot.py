@@ -22,7 +22,7 @@ OUTPUT = Option(
     ("--output", "-o"),
     "output",
     "write FILE instead of drawing on the terminal: .svg, .png or .pdf a figure (needs "
-    "matplotlib: pip install 'adcli[plot]'), .csv or .json the samples; 'csv' alone: CSV on stdout",
+    "matplotlib: pip install 'adcli\\[plot]'), .csv or .json the samples; 'csv' alone: CSV on stdout",
     "FILE",
 )
 OPTIONS = (*COMMON, JSON, POINTS, OUTPUT)
@@ -39,7 +39,7 @@ The points are computed together by the same numpy replay as [bold]eval --batch[
 equal to what [bold]adcli eval[/bold] prints there.
 
 [bold]--output plot.svg[/bold] (or .png, .pdf) writes a figure with matplotlib, an optional extra
-([bold]pip install 'adcli[plot]'[/bold]): the value above its derivative, or for two inputs filled
+([bold]pip install 'adcli\\[plot]'[/bold]): the value above its derivative, or for two inputs filled
 contours of the value with the gradient field as arrows. [bold]--json[/bold], [bold]--output
 samples.csv[/bold] or [bold]--output csv[/bold] give the sampled numbers to scripts (null or an
 empty field where undefined)."""
