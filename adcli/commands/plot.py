@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import os
 import re
-import sys
 
 from ..arguments import COMMON, JSON, NUMBER, Option, parse_command_line, parse_number
+from ..environment import Environment
 from ..errors import EvaluationError, NonFiniteError, UsageError
 from . import load_program, point, write_file
 
@@ -58,13 +58,13 @@ def _bad_points() -> int:
     raise ValueError("a whole number from 2 to 1000000")
 
 
-def run(args: list[str]) -> int:
+def run(args: list[str], env: Environment) -> int:
     sweeps, rest = split_ranges(args)
-    line = parse_command_line(rest, OPTIONS)
+    line = parse_command_line(rest, OPTIONS, stdin=env.stdin)
     if line.help:
         return 0
-    program = load_program(line)
-    bound = point(program, line)
+    program = load_program(line, env)
+    bound = point(program, line, env)
     if not sweeps:
         raise UsageError(
             "nothing to sweep: give an input's range, e.g. --x -3:3 "
@@ -90,7 +90,7 @@ def run(args: list[str]) -> int:
     if len(sweeps) == 2 and count * count > MAX_GRID:
         raise UsageError(f"--points {count}: a grid of {count}² samples is too many (max 2000)")
     samples = sample(program, sweeps, bound, count)
-    return show(samples, line)
+    return show(samples, line, env)
 
 
 def split_ranges(args: list[str]) -> tuple[dict[str, tuple[float, float]], list[str]]:
@@ -200,24 +200,22 @@ def _reference(program, at: dict[str, float]) -> tuple[float, list[float]]:
     return result.value, [result.gradient[n] for n in program.inputs]
 
 
-def show(samples, line) -> int:
+def show(samples, line, env: Environment) -> int:
     from ..render import plot as draw
 
     target = line.output
     if line.json:
-        from ..output import print_json
-
-        print_json(draw.as_json(samples))
+        env.write_json(draw.as_json(samples))
         return 0
     if target == "csv":
-        sys.stdout.write(draw.as_csv(samples))
+        env.write(draw.as_csv(samples))
         return 0
     if target is not None:
         suffix = os.path.splitext(target)[1].lower().lstrip(".")
         if suffix == "csv":
             write_file(target, draw.as_csv(samples))
         elif suffix == "json":
-            from ..output import dumps
+            from ..environment import dumps
 
             write_file(target, dumps(draw.as_json(samples)) + "\n")
         elif suffix in draw.FIGURE_FORMATS:
@@ -231,11 +229,8 @@ def show(samples, line) -> int:
                 f"--output {target}: the file must end in .svg, .png, .pdf, .csv or .json"
             )
         return 0
-    from ..render import console
-
-    out = console()
-    colour = out.color_system is not None and not out.no_color
-    for panel in draw.terminal(samples, out.width, colour):
+    out = env.console()
+    for panel in draw.terminal(samples, env.width, env.colour):
         out.print(panel)
     gaps = int((~_finite(samples.value)).sum())
     if gaps:
