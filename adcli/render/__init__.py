@@ -21,18 +21,6 @@ def plain(console, ascii: bool) -> bool:
     return bool(ascii) or not console.is_terminal or console.no_color or console.is_dumb_terminal
 
 
-def show(out, renderable) -> None:
-    """Print; on a pipe without colour, as plain lines without Rich's trailing padding."""
-    if out.is_terminal:
-        out.print(renderable)
-        return
-    with out.capture() as captured:
-        out.print(renderable)
-    text = captured.get()
-    out.file.write("\n".join(line.rstrip() for line in text.split("\n")))
-    out.file.flush()
-
-
 CHUNK = 1 << 15  # characters per write: the reader sees output as it comes, the writer pays
 # one system call per chunk, and a short write at a closed pipe is never one huge silent loss
 
