@@ -8,17 +8,13 @@ tests/test_tables.py`` and read the diff.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 from pathlib import Path
 
 import pytest
-from rich.console import Console
-
-import adcli.render
-from adcli.cli import run
+from conftest import run_adcli
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "tables"
 NEURON = ["h = tanh(w*x + b); (h - t)^2", "w=0.5", "x=2", "b=-0.3", "t=1"]
@@ -31,25 +27,19 @@ COMMANDS = {
 NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]\d+)?|-?\d+e[-+]\d+")
 
 
-def on_terminal(monkeypatch, capsys, args: list[str], width: int) -> str:
-    """Run a command in-process with stdout a colourless terminal of ``width`` columns."""
-    screen = io.StringIO()
-
-    def console(stream=None):
-        return Console(
-            file=screen, width=width, force_terminal=True, color_system=None, highlight=False
-        )
-
-    monkeypatch.setattr(adcli.render, "console", console)
-    assert run(args) == 0
-    capsys.readouterr()
-    return "\n".join(line.rstrip() for line in screen.getvalue().split("\n"))
+def on_terminal(args: list[str], width: int) -> str:
+    """Run a command in-process with stdout a terminal of ``width`` columns (styles removed)."""
+    done = run_adcli(*args, tty=True, env={"COLUMNS": str(width), "NO_COLOR": "1"})
+    assert done.returncode == 0, done.stderr
+    text = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout)
+    return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
-def numbers_of(args: list[str], capsys) -> list[str]:
+def numbers_of(args: list[str]) -> list[str]:
     """Every number the table shows in full, as repr writes it, from the --json output (check's
     table rounds its errors and steps on purpose: its AD and FD partials are whole)."""
-    assert run([*args, "--json"]) == 0
+    done = run_adcli(*args, "--json")
+    assert done.returncode == 0, done.stderr
     found: list[str] = []
 
     def walk(value) -> None:
@@ -63,19 +53,19 @@ def numbers_of(args: list[str], capsys) -> list[str]:
         elif isinstance(value, float) and value not in (0.0, 1.0):
             found.append(repr(value))
 
-    walk(json.loads(capsys.readouterr().out))
+    walk(json.loads(done.stdout))
     return found
 
 
 @pytest.mark.parametrize("width", [40, 80, 200])
 @pytest.mark.parametrize("command", list(COMMANDS))
-def test_tables_never_cut_a_number(monkeypatch, capsys, command, width):
+def test_tables_never_cut_a_number(command, width):
     args = COMMANDS[command]
-    text = on_terminal(monkeypatch, capsys, args, width)
+    text = on_terminal(args, width)
     assert "…" not in text
     assert max(map(len, text.split("\n"))) <= width
     shown = set(NUMBER.findall(text))
-    wanted = numbers_of(args, capsys)
+    wanted = numbers_of(args)
     missing = [n for n in wanted if n not in shown]
     assert not missing, f"cut or missing at {width} columns: {missing}\n{text}"
     golden = GOLDEN / f"{command}_{width}.txt"
@@ -85,7 +75,7 @@ def test_tables_never_cut_a_number(monkeypatch, capsys, command, width):
     assert text == golden.read_text(encoding="utf-8")
 
 
-def test_a_pipe_gets_the_whole_table_at_its_natural_width(capsys):
-    assert run(COMMANDS["hessian"]) == 0
-    text = capsys.readouterr().out
-    assert "-1.0044937397460008" in text and "…" not in text
+def test_a_pipe_gets_the_whole_table_at_its_natural_width():
+    done = run_adcli(*COMMANDS["hessian"], env={"COLUMNS": "40"})
+    text = done.stdout
+    assert done.returncode == 0 and "-1.0044937397460008" in text and "…" not in text
