@@ -98,15 +98,18 @@ def latex(graph, wrt: list[str], source: str) -> str:
     tape = graph.tape
     symbols = {name: latex_name(name) for name in graph.inputs}
     taken = set(symbols.values())
+    # Temporaries are t_1, t_2, ...; u_1, ... if an input is itself called t (or t_k).
+    bases = {symbol.split("_")[0] for symbol in taken}
+    letter = next((c for c in "tusvq" if c not in bases), "t")
     roots = [graph.gradient[n] for n in wrt]
     names = {graph.inputs[n]: symbols[n] for n in graph.inputs}
     counter = 0
     temps = []
     for node in local_nodes(tape, roots):
         counter += 1
-        while _temp(counter) in taken or f"t_{{{counter}}}" in taken:
+        while _temp(letter, counter) in taken or f"{letter}_{{{counter}}}" in taken:
             counter += 1
-        names[node] = _temp(counter)
+        names[node] = _temp(letter, counter)
         temps.append(node)
     expressions = Expressions(tape, LatexSyntax(), names)
     rows = [f"{names[node]} &= {expressions.text(node)}" for node in temps]
@@ -125,5 +128,5 @@ def latex(graph, wrt: list[str], source: str) -> str:
     )
 
 
-def _temp(k: int) -> str:
-    return f"t_{k}" if k < 10 else f"t_{{{k}}}"
+def _temp(letter: str, k: int) -> str:
+    return f"{letter}_{k}" if k < 10 else f"{letter}_{{{k}}}"
