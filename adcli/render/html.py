@@ -146,7 +146,7 @@ def html_page(ev, digits: int | None = None, title: str = "") -> str:
     )
     out = program.output
     table = "\n".join(rows)
-    heading = escape(title or "adcli tree")
+    heading = escape(f"{title} — adcli tree" if title else "adcli tree")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -156,7 +156,7 @@ def html_page(ev, digits: int | None = None, title: str = "") -> str:
 <style>{_STYLE}</style>
 </head>
 <body>
-<h1>{heading}</h1>
+<h1>adcli tree</h1>
 <pre class="program">{escape(program.source)}</pre>
 <p>f = <b class="val" id="value">{escape(number(ev.values[out], digits))}</b></p>
 <table class="gradient">
