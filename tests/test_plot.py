@@ -218,3 +218,21 @@ def test_eval_does_not_import_plotting():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_docs_pictures_page_is_current():
+    """docs/pictures.md's generated blocks (the --to outputs, the terminal plot, the CSV) are
+    what adcli prints today: `python docs/make_pictures.py` rewrites them."""
+    import importlib.util
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location(
+        "make_pictures", ROOT / "docs" / "make_pictures.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.main(["--check"]) == 0
+    for picture in ("seed-plot.svg", "kinks.svg", "saddle.png", "seed-graph.svg", "tree-html.png"):
+        path = ROOT / "docs" / "pictures" / picture
+        assert path.stat().st_size > 1000 and picture in script.PAGE.read_text()
