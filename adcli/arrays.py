@@ -104,6 +104,16 @@ def lower(program: Program, point: dict) -> Lowered:
     return _Lowering(program, point, layout).run()
 
 
+def array_syntax(program: Program) -> str | None:
+    """Where the program first uses array syntax (``'@' at 1:3``, ``sum at 1:1``), or None: for
+    commands that handle scalar programs only."""
+    arrays = getattr(program, "arrays", None)
+    if not arrays:
+        return None
+    at = program.tape.at[min(arrays)]
+    return f"{_operator(program.source, at, ARRAY)} at {where(program.source, at)}"
+
+
 class _Array:
     """An array during lowering: its shape and its element nodes on the new tape, row-major."""
 
@@ -408,5 +418,7 @@ def _operator(source: str, at: int, code: int) -> str:
     if at >= 0:
         word = _WRITTEN.match(source, at).group()
         return word if word[0].isalpha() or word[0] == "_" else f"'{word}'"
-    p = BY_CODE[code]
+    p = BY_CODE[code] if code < len(BY_CODE) else None
+    if p is None:
+        return "array syntax"
     return f"'{p.symbol}'" if p.symbol else p.call_name

@@ -554,3 +554,14 @@ def test_a_million_element_sum_of_squares_runs_end_to_end():
 def test_primitive_table_ops_never_reach_the_engine_as_array_nodes():
     low = lower(parse("sum(W @ x) + max(x) + x[0]"), bind({"W": A, "x": [1.0, 2.0, 3.0]}))
     assert all(BY_CODE[k] is not None or k <= 1 for k in low.program.tape.op)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"), [("sum(x^2)", "sum at 1:1"), ("x + [1, 2] @ y", "'[' at 1:5")]
+)
+def test_diff_refuses_array_programs_with_status_2(text, where):
+    from conftest import run_adcli
+
+    done = run_adcli("diff", text)
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"diff does not support arrays yet ({where})" in done.stderr

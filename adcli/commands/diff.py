@@ -32,6 +32,8 @@ program alone. Several: one block each, headed by a comment line [bold]# d/dx[/b
 {name: text}. Evaluating the output with [bold]adcli eval[/bold] gives that partial; it may not use
 every input of PROGRAM (bind them anyway: eval only warns). Where the gradient only exists because
 a zero meets an infinite local derivative (x * hypot(x, x) at 0), the formula reports the 0/0.
+Programs with arrays (literals, indexing, @, sum...) are not supported yet: status 2 (their
+gradients, shaped like the inputs, come from [bold]adcli eval --json[/bold]).
 
 [bold]--to LANG[/bold] writes the same graph for use elsewhere, shared subexpressions as locals:
 [bold]python[/bold] a function of floats using math, [bold]numpy[/bold] the same vectorised,
@@ -55,6 +57,14 @@ def run(args: list[str], env: Environment) -> int:
 
     line = parse_command_line(merge_repeated(args, "--wrt"), OPTIONS, stdin=env.stdin)
     program = load_program(line, env)
+    from ..arrays import array_syntax
+
+    found = array_syntax(program)
+    if found:
+        raise UsageError(
+            f"diff does not support arrays yet ({found}); "
+            "'adcli eval --json' gives array-shaped gradients"
+        )
     names = list(line.wrt or program.inputs)
     unknown = [n for n in names if n not in program.inputs]
     if unknown:
