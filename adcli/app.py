@@ -131,7 +131,7 @@ def run_typer(args: list[str], env: Environment) -> int:
             code = app(args=args, prog_name="adcli", standalone_mode=False)
     except UsageError as exc:
         usage = exc.ctx.get_usage() if exc.ctx else "Usage: adcli COMMAND [ARGS]..."
-        env.error(f"{exc.format_message()}\n  {usage}\n  Try 'adcli --help'.")
+        env.error(exc.format_message(), f"  {usage}\n  Try 'adcli --help'.")
         return int(ExitStatus.USAGE)
     except SystemExit as exc:
         code = exc.code

@@ -45,6 +45,13 @@ def run(args: list[str], env: Environment | None = None) -> int:
         _silence_stdout(env)
         env.error(f"cannot write the output: {exc.strerror or exc}")
         return int(ExitStatus.EVALUATION)
+    except ImportError as exc:  # a dependency is missing or broken: say what to install
+        hint = missing_dependency(exc)
+        if hint is None:
+            env.error(f"internal error: {type(exc).__name__}: {exc} (please report this input)")
+            return int(ExitStatus.EVALUATION)
+        env.error(hint)
+        return int(ExitStatus.USAGE)
     except MemoryError:
         env.error("out of memory: the program or the batch is too large for this machine")
         return int(ExitStatus.EVALUATION)
@@ -54,6 +61,35 @@ def run(args: list[str], env: Environment | None = None) -> int:
     except Exception as exc:  # the boundary: a bug must still not show a traceback
         env.error(f"internal error: {type(exc).__name__}: {exc} (please report this input)")
         return int(ExitStatus.EVALUATION)
+
+
+# module imported -> what pip installs it (the extras name the feature that needs it)
+INSTALL = {
+    "rich": "rich",
+    "typer": "typer",
+    "click": "typer",
+    "numpy": "numpy",
+    "pyarrow": "adcli[parquet]",
+    "pandas": "adcli[dask]",
+    "dask": "adcli[dask]",
+    "distributed": "adcli[dask]",
+    "matplotlib": "matplotlib",
+    "plotext": "plotext",
+    "lark": "adcli[grammar]",
+}
+
+
+def missing_dependency(exc: ImportError) -> str | None:
+    """The message for an import of a package adcli needs that failed (None when the failed
+    import is adcli's own: that is a bug, not an installation problem)."""
+    name = (exc.name or "").split(".")[0]
+    if not name or name == "adcli":
+        return None
+    package = INSTALL.get(name, name)
+    return (
+        f"this needs the Python package '{name}', which is not installed or does not import "
+        f"({exc}); install it into adcli's environment: python3 -m pip install '{package}'"
+    )
 
 
 def _dispatch(args: list[str], env: Environment) -> int:

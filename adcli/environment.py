@@ -104,12 +104,23 @@ class Environment:
         self.error(f"warning: {clip_message(message)}")
 
     def error(self, message: str, excerpt: str = "") -> None:
-        """``adcli: message`` (and an optional excerpt) on stderr; silent if stderr is gone."""
+        """``adcli: message`` (and an optional excerpt) on stderr; silent if stderr is gone.
+
+        The message is one line: control characters in it (a path or a name the user gave,
+        ``$'/tmp/\\e[31mx'``) are written as escapes, so the terminal never acts on them."""
         try:
+            message = _escape(message)
             self.stderr.write(f"adcli: {message}\n" + (excerpt + "\n" if excerpt else ""))
             self.stderr.flush()
         except (AttributeError, OSError, ValueError):
             pass
+
+
+def _escape(text: str) -> str:
+    # TODO(cli): use adcli.text.escape once the engine role's text.py lands
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _isatty(stream: object) -> bool:

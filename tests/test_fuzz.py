@@ -3,25 +3,21 @@
 Inputs come from hypothesis: random bytes on stdin, random Unicode as PROGRAM, mutations of
 valid programs, grammar-generated programs and random command lines.  The bulk runs in-process
 through ``adcli.cli.run`` (a subprocess costs ~25 ms); a sample goes through the real console
-script.  The oracle and the runner are ``bench/fuzz.py``'s, whose long run uses the same ones.
+script.  The oracle, generators and runners are ``tests/fuzzing.py``'s; ``bench/fuzz.py``'s long
+run uses the same ones.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import re
 from collections import Counter
 
+import fuzzing as fuzz
 import pytest
-from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-_spec = importlib.util.spec_from_file_location("adcli_fuzz", ROOT / "bench" / "fuzz.py")
-fuzz = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fuzz)
 
 COUNTS: Counter = Counter()
 FAST = settings(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 
 import pytest
 from conftest import run_adcli, strict_json
@@ -402,3 +403,104 @@ def test_batch_warning_about_a_huge_unused_name_stays_short():
     done = run_adcli("eval", "x", "--batch", "-", input=line)
     assert done.returncode == 0
     assert len(done.stderr) < 1_000
+
+
+# -- the error boundary ----------------------------------------------------------------------------
+
+
+ADCLI = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "adcli")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["eval", "-f", "/tmp/\x1b[31mnofile"],
+        ["eval", "x", "--at", "/tmp/\x1b]0;title\x07nofile"],
+        ["eval", "x", "--x", "1", "--batch", "/tmp/\x1b[2Jnofile"],
+        ["tree", "x", "--x", "1", "--wrt", "\x1b[31m"],
+    ],
+)
+def test_control_characters_in_echoed_paths_and_names_are_escaped(args):
+    done = run_adcli(*args)
+    assert done.returncode == 2, done.stderr
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr
+    assert done.stderr.startswith("adcli: ") and done.stderr.count("\n") == 1
+    if args[1] == "-f":
+        assert "\\x1b[31mnofile" in done.stderr
+
+
+def test_escaped_path_on_the_console_script():
+    done = run_adcli("eval", "-f", "/tmp/\x1b[31mnofile", real=True)
+    assert done.returncode == 2 and "\x1b" not in done.stderr
+    assert "cannot read /tmp/\\x1b[31mnofile" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("module", "args", "install"),
+    [
+        ("rich", ["eval", "x*y", "--x", "1", "--y", "2"], "pip install 'rich'"),
+        ("rich", ["functions"], "pip install 'rich'"),
+        ("rich", ["hessian", "x*y", "--x", "1", "--y", "2"], "pip install 'rich'"),
+    ],
+)
+def test_a_missing_dependency_is_an_install_hint_not_an_internal_error(
+    monkeypatch, module, args, install
+):
+    for name in [m for m in sys.modules if m == module or m.startswith(module + ".")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, module, None)  # `import module` now fails
+    message = only_error(run_adcli(*args, input='{"x": 1}\n'), 2)
+    assert f"'{module}'" in message and install in message
+    assert "internal error" not in message and "report" not in message
+
+
+def test_an_import_error_inside_adcli_is_still_an_internal_error(monkeypatch):
+    import adcli.commands
+
+    def broken(name):
+        raise ImportError("cannot import name 'x'", name="adcli.commands.evaluate")
+
+    monkeypatch.setattr(adcli.commands, "command", broken)
+    monkeypatch.setattr("adcli.cli.command", broken)
+    message = only_error(run_adcli("eval", "x", "--x", "1"), 1)
+    assert message.startswith("adcli: internal error: ImportError")
+
+
+def python_sources() -> list[str]:
+    return sorted(
+        os.path.join(folder, name)
+        for folder, _, names in os.walk(ADCLI)
+        for name in names
+        if name.endswith(".py")
+    )
+
+
+def test_exit_statuses_are_named_never_literal():
+    literal = re.compile(r"\breturn\s+(?:[1-9]\d*|141|130)\s*$|\bexit\(\s*[1-9]\d*\s*\)", re.M)
+    found = []
+    for path in python_sources():
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        found += [f"{path}: {m.group(0)}" for m in literal.finditer(text)]
+        if not path.endswith("errors.py") and re.search(r"\b141\b", text):
+            found.append(f"{path}: 141")
+    assert found == []
+
+
+def test_commands_write_only_through_their_environment():
+    """No command or picture writes to the process's streams itself (check's failure line,
+    for one, goes through the boundary)."""
+    pattern = re.compile(r"\bsys\.(?:stdout|stderr|stdin)\b|(?<![.\w])print\(")
+    found = []
+    for path in python_sources():
+        if os.sep + "commands" + os.sep in path or os.sep + "render" + os.sep in path:
+            with open(path, encoding="utf-8") as handle:
+                found += [f"{path}: {m.group(0)}" for m in pattern.finditer(handle.read())]
+    assert found == []
+
+
+def test_a_failed_check_prints_its_report_then_one_line_through_the_boundary():
+    done = run_adcli("check", "relu(x)", "--x", "0", "--json")
+    assert done.returncode == 1
+    assert strict_json(done.stdout)["ok"] is False
+    assert done.stderr.startswith("adcli: gradient check failed") and done.stderr.count("\n") == 1

@@ -18,7 +18,7 @@ import math
 import sys
 
 from ..arguments import bindings_from_json
-from ..errors import AdcliError, UsageError
+from ..errors import AdcliError, ExitStatus, UsageError
 from ..graph import Program
 from ..replay import CHUNK_ROWS, Replay, spread
 from .reader import LineReader
@@ -162,7 +162,7 @@ class Lines:
         self.warn(
             f"{self.failed:,} of {self.total:,} {unit}s failed; the first: {message}", self.quiet
         )
-        return 1
+        return int(ExitStatus.EVALUATION)
 
 
 class Batch(Lines):
