@@ -225,6 +225,8 @@ OTHER_COMMANDS = sorted(set(fuzz.COMMANDS) - {"eval", "functions"})
 @given(st.sampled_from(OTHER_COMMANDS), programs(), st.booleans())
 def test_grammar_programs_through_every_command(command: str, text: str, as_json: bool):
     args = [command, text, *BINDINGS, "--quiet"]
+    if command == "plot":  # plot sweeps x over a range instead of binding it
+        args[args.index("0.5")] = "-1:1"
     if command == "jvp":
         args += ["--direction", "x=1"]
     if as_json and command != "dot":
@@ -232,7 +234,12 @@ def test_grammar_programs_through_every_command(command: str, text: str, as_json
     # jvp's direction names x, which the program may not use: a usage error then; diff refuses
     # a program without inputs (nothing to differentiate by).
     no_inputs = not re.search(r"\b[xyzwbt]\b", text)
-    usage_ok = command == "jvp" or (command == "diff" and no_inputs)
+    # plot's swept x must be an input.
+    usage_ok = (
+        command == "jvp"
+        or (command == "diff" and no_inputs)
+        or (command == "plot" and not re.search(r"\bx\b", text))
+    )
     holds(f"command {command}", args, expect=(0, 1, 2) if usage_ok else (0, 1))
 
 
