@@ -79,3 +79,17 @@ def test_a_pipe_gets_the_whole_table_at_its_natural_width():
     done = run_adcli(*COMMANDS["hessian"], env={"COLUMNS": "40"})
     text = done.stdout
     assert done.returncode == 0 and "-1.0044937397460008" in text and "…" not in text
+
+
+@pytest.mark.parametrize("width", [40, 80])
+def test_a_short_trace_on_a_narrow_terminal_keeps_every_number_whole(width):
+    args = ["trace", *NEURON]
+    text = on_terminal(args, width)
+    assert max(map(len, text.split("\n"))) <= width
+    nodes = json.loads(run_adcli(*args, "--json").stdout)["nodes"]
+    values = {repr(node["value"]) for node in nodes}
+    assert values <= set(NUMBER.findall(text)) | {"0.5", "2.0", "1.0", "-0.3", "0.0"}
+    golden = GOLDEN / f"trace_{width}.txt"
+    if os.environ.get("ADCLI_UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")

@@ -52,10 +52,10 @@ def run(args: list[str], env: Environment) -> int:
     ascii = plain(out, line.ascii)
     rows = len(ev.program.tape) if max_steps is None else min(len(ev.program.tape), max_steps)
     if out.is_terminal and rows <= RICH_ROWS:
-        # A short trace on a terminal: Rich tables fold a long cell rather than overflow.
+        # A short trace on a terminal: a table too wide for it is wrapped or stacked.
         from ..render.trace import trace
 
-        out.print(trace(ev, max_steps, ascii, line.digits))
+        out.print(trace(ev, max_steps, ascii, line.digits, fit_to=out))
         return 0
     # Otherwise the columns are written as they are made (Rich would hold and lay out every
     # row, a few ms each); a terminal still gets the colours.

@@ -16,22 +16,18 @@ number shows every digit (over two lines).  A table that fits is printed as it i
 
 from __future__ import annotations
 
-# Characters a bordered Rich table spends per column (two of padding, one rule) and once.
-PER_COLUMN, EDGE = 3, 1
-
 
 def fit(out, table) -> list:
     """Renderables showing ``table`` whole within ``out.width``: the table itself when it
     fits, else wrapped column groups, else stacked rows."""
-    widths = [_column_width(out, column) for column in table.columns]
-    if _width(widths) <= out.width or len(widths) < 2:
+    if _width(out, table) <= out.width or len(table.columns) < 2:
         return [table]
-    groups = _groups(widths, out.width)
+    groups = _groups(out, table)
     # One column per group and many groups reads worse than a record per row.
     if groups is not None and (len(groups) <= 2 or any(len(g) > 1 for g in groups)):
         parts = [_subtable(table, [0, *group]) for group in groups]
     else:
-        parts = [_stacked(table)]
+        parts = [_stacked(table, out.width)]
     # Title and caption span the console, not one narrow part.
     return [*_line(table.title, "table.title"), *parts, *_line(table.caption, "table.caption")]
 
@@ -44,26 +40,21 @@ def _line(text, style: str) -> list:
     return [text if isinstance(text, Text) else Text(str(text), style=style)]
 
 
-def _width(widths: list[int]) -> int:
-    return sum(widths) + PER_COLUMN * len(widths) + EDGE
-
-
-def _column_width(out, column) -> int:
+def _width(out, renderable) -> int:
+    """The width ``renderable`` needs to show every cell unwrapped (its box and padding too)."""
     from rich.measure import Measurement
 
-    options = out.options.update_width(10**6)
-    cells = [column.header, *column.cells]
-    return max(Measurement.get(out, options, cell).maximum for cell in cells)
+    return Measurement.get(out, out.options.update_width(10**6), renderable).maximum
 
 
-def _groups(widths: list[int], limit: int) -> list[list[int]] | None:
+def _groups(out, table) -> list[list[int]] | None:
     """Data columns (1…) packed in order into groups that fit beside the label column."""
     groups: list[list[int]] = []
     current: list[int] = []
-    for j in range(1, len(widths)):
-        if _width([widths[0], widths[j]]) > limit:
+    for j in range(1, len(table.columns)):
+        if _width(out, _subtable(table, [0, j])) > out.width:
             return None
-        if _width([widths[0], *(widths[k] for k in current), widths[j]]) > limit:
+        if current and _width(out, _subtable(table, [0, *current, j])) > out.width:
             groups.append(current)
             current = []
         current.append(j)
@@ -101,35 +92,45 @@ def _subtable(table, columns: list[int]):
     return part
 
 
-def _stacked(table):
+def _stacked(table, width: int):
     """One record per row: the row's label, then ``header  value`` for each filled cell; a
     ``·`` in a header stands for the row's label (``∂f/∂·`` in row x reads ``∂f/∂x``)."""
     from rich.text import Text
 
-    stacked = _copy_table(table)
-    stacked.show_header = False
-    first = table.columns[0]
-    stacked.add_column(style=first.style, overflow="fold")
-    stacked.add_column(justify="right", overflow="fold")
+    def plain(cell) -> str:
+        return cell.plain if isinstance(cell, Text) else str(cell)
+
     columns = [(c, list(c.cells)) for c in table.columns]
-    label_header = Text.from_markup(first.header) if isinstance(first.header, str) else first.header
+    first = table.columns[0]
+    label_header = plain(
+        Text.from_markup(first.header) if isinstance(first.header, str) else first.header
+    )
+    records = []
     for r, row in enumerate(table.rows):
-        label = columns[0][1][r]
-        label_text = label.plain if isinstance(label, Text) else str(label)
-        if label_header.plain:
-            label_text = f"{label_header.plain} {label_text}"
-        stacked.add_row(label_text, "", style=row.style)
+        label = plain(columns[0][1][r])
         entries = []
         for column, cells in columns[1:]:
-            cell = cells[r]
-            if not (cell.plain if isinstance(cell, Text) else str(cell)).strip():
-                continue
-            header = column.header.plain if isinstance(column.header, Text) else str(column.header)
-            name = label.plain if isinstance(label, Text) else str(label)
-            entries.append(("  " + header.replace("·", name), cell, column.style))
-        for e, (header, cell, style) in enumerate(entries):
-            value = cell if isinstance(cell, Text) else Text(str(cell), style=style or "")
+            if plain(cells[r]).strip():
+                header = "  " + plain(column.header).replace("·", label)
+                entries.append((header, cells[r], column))
+        records.append((f"{label_header} {label}" if label_header else label, row, entries))
+    # The names give way (they wrap) so that the longest number fits whole beside them.
+    longest_key = max((len(h) for _, _, e in records for h, _, _ in e), default=1)
+    longest_word = max(
+        (len(w) for _, _, e in records for _, c, _ in e for w in plain(c).split()), default=1
+    )
+    stacked = _copy_table(table)
+    stacked.show_header = False
+    key_width = max(6, min(longest_key, width - longest_word - 7))
+    stacked.add_column(style=first.style, overflow="fold", width=key_width)
+    stacked.add_column(overflow="fold")
+    for title, row, entries in records:
+        stacked.add_row(title, "", style=row.style, end_section=not entries)
+        for e, (header, cell, column) in enumerate(entries):
+            # Each cell keeps its column's alignment: numbers right, text left.
+            value = (
+                cell.copy() if isinstance(cell, Text) else Text(str(cell), style=column.style or "")
+            )
+            value.justify = column.justify
             stacked.add_row(header, value, style=row.style, end_section=e == len(entries) - 1)
-        if not entries:
-            stacked.rows[-1].end_section = True
     return stacked

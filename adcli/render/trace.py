@@ -210,8 +210,9 @@ def _skipped_note(ev) -> list[str]:
     return [f"({nodes} skipped: no input depends on {them})"]
 
 
-def trace(ev, max_steps: int | None = MAX_STEPS, ascii: bool = False, digits=None):
-    """Both sweeps as Rich renderables: one table each, notes, and the result."""
+def trace(ev, max_steps: int | None = MAX_STEPS, ascii: bool = False, digits=None, fit_to=None):
+    """Both sweeps as Rich renderables: one table each, notes, and the result; with a console
+    ``fit_to``, a table wider than it is wrapped or stacked (``render.fit``), never cut."""
     from rich import box
     from rich.console import Group
     from rich.table import Table as RichTable
@@ -236,7 +237,12 @@ def trace(ev, max_steps: int | None = MAX_STEPS, ascii: bool = False, digits=Non
                 table.add_row(*[glyphs.more] * len(part.columns), style="dim")
             else:
                 table.add_row(*row)
-        parts.append(table)
+        if fit_to is None:
+            parts.append(table)
+        else:
+            from .fit import fit
+
+            parts.extend(fit(fit_to, table))
     return Group(*parts)
 
 
