@@ -14,10 +14,13 @@ import math
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import IO
 
 from .errors import LimitError, UsageError
 from .primitives import CONSTANTS
+
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
+if TYPE_CHECKING:
+    from typing import IO
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)  # not ١٢

@@ -11,8 +11,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping
-from typing import IO, Any
+
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import IO, Any
 
 DEFAULT_WIDTH = 80
 

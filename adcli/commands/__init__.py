@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import TYPE_CHECKING
 
 from ..arguments import CommandLine, Option, names_list
 from ..errors import UsageError
 
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from ..environment import Environment
     from ..graph import Program

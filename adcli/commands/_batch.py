@@ -3,13 +3,12 @@ options and the wiring into ``adcli.stream.run_points``.  Not a command itself."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..arguments import CommandLine, Option, choice
 from ..errors import UsageError
 from ..graph import Program
 from . import point
 
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from ..environment import Environment
 

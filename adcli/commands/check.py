@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import TYPE_CHECKING
 
 from ..arguments import COMMON, JSON, Option, parse_command_line
 from ..errors import CheckFailedError, EvaluationError
@@ -18,6 +17,7 @@ from . import DIGITS, WRT, load_program, point, reported_names, title
 from ._batch import OPTIONS as BATCH_OPTIONS
 from ._batch import check_batch_line, run_per_point, with_extra
 
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from ..environment import Environment
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..arguments import COMMON, JSON, Option, choice, parse_command_line
 from ..codegen import LANGUAGES
 from ..errors import UsageError
 from . import WRT, load_program
 
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from ..environment import Environment
 

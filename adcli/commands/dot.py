@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..arguments import COMMON, Option
 from ..errors import UsageError
 from ..render import write_text
 from ..render.dot import dot, dot_lines
 from . import DIGITS, evaluated, write_file
 
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from ..environment import Environment
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..arguments import COMMON, JSON, Option, choice, parse_command_line
 from ..errors import UsageError
 from . import DIGITS, WRT, load_program, point, reported_names, title
 from ._batch import EVAL_OPTIONS
 
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from ..environment import Environment
 

@@ -3,12 +3,11 @@ the reverse sweep's chain-rule terms (or, with --json, the whole graph as data).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..arguments import COMMON, Option, positive_int
 from ..render.trace import MAX_STEPS
 from . import ASCII, DIGITS, GRAPH_JSON, evaluated
 
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from ..environment import Environment
 

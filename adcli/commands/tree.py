@@ -3,12 +3,11 @@ adjoint and each edge's g_weight (or, with --json, the whole graph as data)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..arguments import COMMON, Option, non_negative_int, positive_int
 from ..render.tree import DEPTH, MAX_NODES
 from . import ASCII, DIGITS, GRAPH_JSON, evaluated, title, write_file
 
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from ..environment import Environment
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import TYPE_CHECKING
 
 from ..arguments import bindings_from_json, check_name, json_number, parse_number
 from ..errors import AdcliError, LimitError, UsageError
 from .reader import TOO_LONG
 
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from .driver import Batch
 
