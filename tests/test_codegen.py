@@ -68,6 +68,15 @@ PROGRAMS = [
 ]
 
 
+# The helpers at their edges: ties of min/max, relu/step/sign/abs at 0, xlogy with x = 0,
+# sigmoid and softplus far out (where a naive formula overflows), at these exact points.
+EDGES = (
+    "min(x, y) + max(x, 2*y) + relu(x) + step(x) + sign(y) + abs(x) + xlogy(x, y + 1.5)"
+    " + sigmoid(800*x - 1) + softplus(-800*x + 1) + log(y + 2, x + 3) + log(x + 3)"
+)
+EDGE_POINTS = [(0.0, 0.0), (0.5, 0.5), (-1.0, -1.0), (1.0, 0.5), (-0.0, 0.25), (2.0, 1.0)]
+
+
 def points(source: str, low: float, high: float, count: int, seed: int) -> list[dict]:
     program = compile_program(source)
     rng = random.Random(seed)
@@ -156,7 +165,22 @@ def cases():
         program = compile_program(source)
         pts = points(source, low, high, 6 if len(source) > 1000 else 25, seed=k)
         out.append((source, program, symbolic(program), pts, adcli_numbers(source, pts)))
+    pts = [{"x": x, "y": y} for x, y in EDGE_POINTS]
+    program = compile_program(EDGES)
+    out.insert(0, (EDGES, program, symbolic(program), pts, adcli_numbers(EDGES, pts)))
     return out
+
+
+def test_the_programs_use_every_primitive(cases):
+    from adcli.primitives import BY_CODE, FIRST_PRIMITIVE
+
+    used = {
+        (BY_CODE[k].name, BY_CODE[k].arity)
+        for _, program, _, _, _ in cases
+        for k in set(program.tape.op)
+        if k >= FIRST_PRIMITIVE
+    }
+    assert used == {(p.name, p.arity) for p in TABLE}, {(p.name, p.arity) for p in TABLE} - used
 
 
 @pytest.mark.parametrize("language", ["python", "numpy"])
@@ -170,7 +194,7 @@ def test_python_and_numpy_agree_with_eval(tmp_path, cases, language):
 
 def test_python_is_the_diff_graph_bit_for_bit(tmp_path, cases):
     """The generated Python computes exactly what evaluating `adcli diff`'s text does."""
-    source, program, graph, pts, _ = cases[1]
+    source, program, graph, pts, _ = cases[2]
     text = generate(graph, list(program.inputs), "python", source)
     got = _run_python(tmp_path, "python", [(text, pts)])[0]
     result = run_adcli("diff", source, "--json")

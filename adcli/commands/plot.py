@@ -182,7 +182,8 @@ def sample(program, sweeps: dict[str, tuple[float, float]], bound: dict, count: 
         )
     shape = (count, count) if len(axes) == 2 else (count,)
     wanted = {n: partials[names.index(n)].reshape(shape) for n in axes}
-    return Samples(axes, value.reshape(shape), wanted, program.source)
+    fixed = {n: float(bound[n]) for n in names if n not in axes}
+    return Samples(axes, value.reshape(shape), wanted, program.source, fixed)
 
 
 def _reference(program, at: dict[str, float]) -> tuple[float, list[float]]:

@@ -30,8 +30,16 @@ class Samples:
     ``partials[name]`` are numpy arrays over the grid (the first axis varies fastest), NaN
     where undefined; ``source`` is the program's text."""
 
-    def __init__(self, axes: dict, value, partials: dict, source: str = "") -> None:
+    def __init__(
+        self, axes: dict, value, partials: dict, source: str = "", fixed: dict | None = None
+    ) -> None:
         self.axes, self.value, self.partials, self.source = axes, value, partials, source
+        self.fixed = fixed or {}  # the other inputs' values, named in titles
+
+    @property
+    def at(self) -> str:
+        """``y = 0.5, t = 1`` for the inputs that are not swept, or empty."""
+        return ", ".join(f"{n} = {v:.6g}" for n, v in self.fixed.items())
 
     @property
     def names(self) -> list[str]:
@@ -219,6 +227,12 @@ def heat_panel(samples: Samples, title: str, width: int, height: int, colour: bo
     return text
 
 
+def one_line(source: str) -> str:
+    """A program on one line for a title: its lines joined by ``; ``, spaces collapsed."""
+    lines = (" ".join(line.split()) for line in source.splitlines())
+    return "; ".join(line for line in lines if line)
+
+
 def _rgb(t: float) -> str | None:
     if not math.isfinite(t):
         return "black"
@@ -238,13 +252,16 @@ def _short(x: float) -> str:
 def terminal(samples: Samples, width: int, colour: bool) -> list:
     """What ``adcli plot`` prints on a terminal: one Rich Text panel per curve (or a heat map)."""
     width = max(width, 30)
+    source = one_line(samples.source)
+    at = f"   ({samples.at})" if samples.at else ""
+    if len(source) + len(at) > width - 10:
+        source = source[: max(width - 13 - len(at), 10)] + "..."
     if len(samples.axes) == 2:
-        height = 20
-        return [heat_panel(samples, f"f = {samples.source}", width - 2, height, colour)]
+        return [heat_panel(samples, f"f = {source}{at}", width - 2, 20, colour)]
     ((name, xs),) = samples.axes.items()
     height = 12
     panels = [
-        curve_panel(xs, samples.value, f"f({name})  {samples.source}", VALUE_STYLE, width, height)
+        curve_panel(xs, samples.value, f"f({name})  {source}{at}", VALUE_STYLE, width, height)
     ]
     for k, (n, partial) in enumerate(samples.partials.items()):
         style = PARTIAL_STYLES[k % len(PARTIAL_STYLES)]
@@ -285,7 +302,7 @@ def _curve_figure(samples: Samples, fig):
         ax.axhline(0.0, color="#888888", linewidth=0.6)
         ax.set_ylabel(f"${_math(label)}$")
         ax.grid(True, color="#dddddd", linewidth=0.5)
-    axes[0].set_title(_title(samples.source))
+    axes[0].set_title(_title(samples))
     axes[-1].set_xlabel(f"${_math(name)}$")
     return fig
 
@@ -313,15 +330,17 @@ def _heat_figure(samples: Samples, fig):
     ax.quiver(xs[::step_x], ys[::step_y], u, v, color="white", alpha=0.85, angles="xy", pivot="mid")
     ax.set_xlabel(f"${_math(xn)}$")
     ax.set_ylabel(f"${_math(yn)}$")
-    ax.set_title(_title(samples.source))
+    ax.set_title(_title(samples))
     return fig
 
 
-def _title(source: str) -> str:
-    """The program on one line, clipped, with ``$`` escaped (mathtext would parse it)."""
-    text = " ".join(source.split())
+def _title(samples: Samples) -> str:
+    """The program on one line, clipped, with ``$`` escaped (mathtext would parse it), and the
+    values of the inputs that are not swept."""
+    text = one_line(samples.source)
     text = text if len(text) <= 80 else text[:77] + "..."
-    return text.replace("$", r"\$")
+    text = text.replace("$", r"\$")
+    return text + (f"\n({samples.at})" if samples.at else "")
 
 
 def _math(name: str) -> str:
