@@ -29,6 +29,9 @@ def reachable(tape, output: int) -> bytearray:
 def number(x: float, digits: int | None = None) -> str:
     """A value as text: round-trip exact (or ``digits`` significant); inf as it is, and nan as
     "undefined" (a constant's g_weight such as ∂(u^2)/∂2 at u < 0: log of a negative)."""
+    if digits is None:  # the common case, on every row of a 100,000-step trace: repr alone
+        text = repr(float(x))
+        return "undefined" if text == "nan" else text
     if math.isnan(x):
         return "undefined"
     if math.isinf(x):

@@ -277,6 +277,12 @@ def _table_lines(table: Table, glyphs: Glyphs, rule: str):
     right = [justify == "right" for _, justify in table.columns]
 
     def lines(row, style: str):
+        if not any("\n" in c for c in row):  # one line: no splitting
+            text = "   ".join(
+                c.rjust(w) if r else c.ljust(w) for c, w, r in zip(row, widths, right)
+            ).rstrip()
+            yield ((text, style),)
+            return
         cells = [c.split("\n") for c in row]
         for k in range(max(map(len, cells))):
             text = "   ".join(
