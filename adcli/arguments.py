@@ -75,6 +75,7 @@ def choice(*values: str) -> Callable[[str], str]:
             raise ValueError("one of " + ", ".join(values))
         return text
 
+    convert.choices = values  # type: ignore[attr-defined]  # what shell completion offers
     return convert
 
 

@@ -2,7 +2,7 @@
 
 ``adcli eval ... --json`` runs in shell loops, so start-up matters: a command's module is
 imported only when that command runs, Rich only when a person reads the output, and the help
-presentation (``adcli.app``) only for help, version, completion and usage errors.  Commands parse
+presentation (``adcli.help``) only for help, version, completion and usage errors.  Commands parse
 their own arguments (``adcli.arguments``) and write through an ``Environment``
 (``adcli.environment``), which tests inject to run commands in-process.
 """
@@ -93,13 +93,13 @@ def missing_dependency(exc: ImportError) -> str | None:
 
 
 def _dispatch(args: list[str], env: Environment) -> int:
-    if args and args[0] in COMMANDS and "_ADCLI_COMPLETE" not in env.environ:
+    if args and args[0] in COMMANDS:
         options = args[1 : args.index("--")] if "--" in args else args[1:]
-        if "--help" not in options:
+        if "--help" not in options and "-h" not in options:
             return command(args[0]).run(args[1:], env)
-    from .app import run_typer  # presentation, beneath the CLI: imported only when needed
+    from .help import present  # help, version, completion, top-level usage: only when asked
 
-    return run_typer(args, env)
+    return present(args, env)
 
 
 def _silence_stdout(env: Environment) -> None:

@@ -1,15 +1,17 @@
-"""Cold start of one ``adcli eval ... --json`` call, against ``python3 -c pass`` and ``qalc``.
+"""Cold start of the commands people run in a hurry, against ``python3 -c pass`` and ``qalc``.
 
 Runs, interleaved so a noisy machine hits each alike, N times each:
 
 * ``python3 -c pass`` — the floor: starting the same interpreter and doing nothing;
 * ``adcli eval "x*y+sin(x)" --x 0.5 --y 4.2 --json`` — the installed console script;
+* ``adcli --help``, ``adcli eval --help``, ``adcli --version`` (target: <= 3x python);
 * ``qalc -t "diff(x*y+sin(x), x)"`` — a calculator that differentiates (skipped, with a note,
   when ``qalc`` is not installed: ``apt-get install -y qalc``).
 
-Prints the medians and the ratios (targets: adcli <= 5x python, and no slower than qalc), then the
-modules that cost most at import (``python -X importtime``).  Byte-compiled files are written
-first so a run measures start-up, not compilation.
+Then the cost of one TAB with the static completion scripts (``adcli --completion bash|fish``),
+timed inside the shell over many presses (target: <= 100 ms each), and the modules that cost
+most at import on the ``--json`` path (``python -X importtime``). Byte-compiled files are
+written first so a run measures start-up, not compilation.
 
 Run: ``python bench/startup.py [-n 30]``.
 """
@@ -30,6 +32,12 @@ ADCLI = os.path.join(os.path.dirname(sys.executable), "adcli")
 EVAL = [ADCLI, "eval", "x*y+sin(x)", "--x", "0.5", "--y", "4.2", "--json"]
 PYTHON = [sys.executable, "-c", "pass"]
 QALC = ["qalc", "-t", "diff(x*y+sin(x), x)"]
+HELP = {
+    "adcli --help": [ADCLI, "--help"],
+    "adcli eval --help": [ADCLI, "eval", "--help"],
+    "adcli --version": [ADCLI, "--version"],
+}
+TAB_LINES = ("adcli ev", "adcli eval --mode ", "adcli eval --batch ")
 
 
 def once(command: list[str]) -> float:
@@ -55,6 +63,41 @@ def import_profile(top: int = 8) -> list[tuple[int, str]]:
     return sorted(rows, reverse=True)[:top]
 
 
+def tab_times(presses: int = 50) -> dict[str, float]:
+    """Seconds per TAB: the completion script is loaded once (as a shell does at start-up),
+    then each line of TAB_LINES is completed ``presses`` times, timed inside the shell."""
+    out: dict[str, float] = {}
+    if shutil.which("bash"):
+        script = subprocess.run([ADCLI, "--completion", "bash"], capture_output=True, text=True)
+        loop = "\n".join(
+            f"COMP_WORDS=({line!s}); COMP_WORDS+=(''); COMP_CWORD=$((${{#COMP_WORDS[@]}}-1)); _adcli"
+            for line in TAB_LINES
+        )
+        code = (
+            f"{script.stdout}\nstart=$EPOCHREALTIME\nfor i in $(seq {presses}); do\n{loop}\ndone\n"
+            "echo $start $EPOCHREALTIME"
+        )
+        out["bash"] = _shell_rounds(["bash", "-c", code], presses * len(TAB_LINES))
+    if shutil.which("fish"):
+        script = subprocess.run([ADCLI, "--completion", "fish"], capture_output=True, text=True)
+        calls = "; ".join(f"complete -C {line!r} >/dev/null" for line in TAB_LINES)
+        code = (
+            f"{script.stdout}\nset start (date +%s.%N)\nfor i in (seq {presses}); {calls}; end\n"
+            "echo $start (date +%s.%N)"
+        )
+        out["fish"] = _shell_rounds(["fish", "--no-config", "-c", code], presses * len(TAB_LINES))
+    return out
+
+
+def _shell_rounds(command: list[str], presses: int, rounds: int = 5) -> float:
+    samples = []
+    for _ in range(rounds):
+        done = subprocess.run(command, capture_output=True, text=True, cwd=HERE)
+        start, end = (float(v.replace(",", ".")) for v in done.stdout.split()[-2:])
+        samples.append((end - start) / presses)
+    return statistics.median(samples)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=20, help="runs of each command (default 20)")
@@ -62,7 +105,7 @@ def main() -> None:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     compileall.compile_dir(os.path.join(os.path.dirname(HERE), "adcli"), quiet=1)
 
-    commands = {"python3 -c pass": PYTHON, "adcli eval --json": EVAL}
+    commands = {"python3 -c pass": PYTHON, "adcli eval --json": EVAL, **HELP}
     if shutil.which("qalc"):
         commands["qalc -t diff(...)"] = QALC
     for command in commands.values():
@@ -76,14 +119,19 @@ def main() -> None:
     base = medians["python3 -c pass"]
     print(f"Cold start, median of {args.n} runs each (interleaved):")
     for name, median in medians.items():
-        print(f"  {name:<20} {median * 1000:8.1f} ms   {median / base:5.2f}x python")
-    adcli = medians["adcli eval --json"]
-    print(f"  adcli / python       {adcli / base:8.2f}x      (target <= 5x)")
+        target = "  (target <= 3x)" if name in HELP else ""
+        target = "  (target <= 5x)" if name == "adcli eval --json" else target
+        print(f"  {name:<20} {median * 1000:8.1f} ms   {median / base:5.2f}x python{target}")
     if "qalc -t diff(...)" in medians:
         qalc = medians["qalc -t diff(...)"]
-        print(f"  adcli / qalc         {adcli / qalc:8.2f}x      (target <= 1x)")
+        print(
+            f"  adcli / qalc         {medians['adcli eval --json'] / qalc:8.2f}x      (target <= 1x)"
+        )
     else:
         print("  qalc not installed (apt-get install -y qalc): that comparison is skipped")
+    print("One TAB with the static completion scripts, median over 5 rounds (target <= 100 ms):")
+    for shell, per_tab in tab_times().items():
+        print(f"  {shell:<20} {per_tab * 1000:8.2f} ms")
     print("Largest cumulative imports on that path (python -X importtime):")
     for micros, name in import_profile():
         print(f"  {micros / 1000:8.1f} ms  {name.strip()}")

@@ -175,18 +175,6 @@ def test_version():
     assert re.fullmatch(r"adcli \d+\.\d+\.\d+\S*\n", done.stdout)
 
 
-def test_shell_completion_script_and_completions():
-    script = run_adcli("--show-completion", "bash", env={"SHELL": "/bin/bash"})
-    assert script.returncode == 0
-    assert "_ADCLI_COMPLETE" in script.stdout and "complete" in script.stdout
-    done = run_adcli(
-        env={"_ADCLI_COMPLETE": "complete_bash", "COMP_WORDS": "adcli ev", "COMP_CWORD": "1"},
-        real=True,  # Click's completion reads the process environment
-    )
-    assert done.returncode == 0
-    assert "eval" in done.stdout.split()
-
-
 def test_quiet_silences_warnings():
     loud = run_adcli("eval", "x^2", "--x", "2", "--z", "1", "--json")
     assert "warning" in loud.stderr
