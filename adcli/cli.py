@@ -73,7 +73,7 @@ INSTALL = {
     "pandas": "adcli[dask]",
     "dask": "adcli[dask]",
     "distributed": "adcli[dask]",
-    "matplotlib": "matplotlib",
+    "matplotlib": "adcli[plot]",
     "plotext": "plotext",
     "lark": "adcli[grammar]",
 }
