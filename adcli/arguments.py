@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 from .errors import LimitError, UsageError
 from .primitives import CONSTANTS
+from .values import Value, loads_strict, value_from_json, value_from_text
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
@@ -104,8 +105,14 @@ MAX_SIZE = Option(
     size,
     DEFAULT_MAX_SIZE,
 )
+DATA = Option(
+    ("--data",),
+    "data",
+    "bind each column of a CSV file (a header row of names, then numbers) as a vector input",
+    "FILE.csv",
+)
 HELP = Option(("--help",), "help", "show this help and exit")
-COMMON = (FILE, AT, QUIET, MAX_SIZE, HELP)
+COMMON = (FILE, AT, DATA, QUIET, MAX_SIZE, HELP)
 
 
 class CommandLine:
@@ -117,7 +124,7 @@ class CommandLine:
     def __init__(self, options: dict[str, object]) -> None:
         self.program: str | None = None  # the program text ('-': stdin), None with --file
         self.program_file: str | None = None
-        self.bindings: dict[str, float] = {}  # in command-line order; a later binding wins
+        self.bindings: dict[str, Value] = {}  # in command-line order; a later binding wins
         self.options = options
         self.help = False
 
@@ -203,6 +210,13 @@ def parse_number(text: str, what: str) -> float:
     return value
 
 
+def parse_binding(text: str, what: str) -> Value:
+    """A command-line binding's value: a number, or a JSON array (``[1, 2]``, ``[[1, 2], [3, 4]]``)."""
+    if text.lstrip().startswith("["):
+        return value_from_text(text, what)
+    return parse_number(text, what)
+
+
 def binding_hint(names: list[str]) -> str:
     """How to bind these inputs on the command line: ``--y VALUE``, or ``json=VALUE`` for a
     name that is also an option of some command (``--json 1`` would be the option)."""
@@ -226,37 +240,21 @@ def check_name(name: str, what: str) -> None:
         raise UsageError(f"{what}: '{name}' is a constant and cannot be bound")
 
 
-def bindings_from_json(text: str, what: str = "--at") -> dict[str, float]:
-    """A JSON object of name → number: strict (no NaN, no strings, no booleans)."""
-
-    def reject_constant(token: str) -> float:
-        raise UsageError(f"{what}: {token} is not a finite number")
-
-    def finite(token: str) -> float:
-        # Integers too: int() of a 5,000-digit literal raises (Python's digit limit).
-        number = float(token)
-        if not math.isfinite(number):
-            raise UsageError(f"{what}: the number {_clip(token)} is too large for a double")
-        return number
-
+def bindings_from_json(text: str, what: str = "--at", arrays: bool = False) -> dict[str, Value]:
+    """A JSON object of name → number (or, with ``arrays``, → number or array of numbers):
+    strict (no NaN, no strings, no booleans, nothing ragged or empty)."""
     if not text.strip():
         raise UsageError(f'{what}: empty; expected a JSON object such as {{"x": 0.5}}')
-    try:
-        data = json.loads(
-            text, parse_constant=reject_constant, parse_int=finite, parse_float=finite
-        )
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"{what}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
-        ) from None
-    except RecursionError:
-        raise UsageError(f"{what}: JSON nested too deeply") from None
+    data = loads_strict(text, what)
     if not isinstance(data, dict):
         raise UsageError(f'{what}: expected a JSON object such as {{"x": 0.5}}')
-    out: dict[str, float] = {}
+    out: dict[str, Value] = {}
     for name, value in data.items():
         check_name(name, what)
-        out[name] = json_number(value, f"{what}: {name}")
+        if arrays and isinstance(value, list):
+            out[name] = value_from_json(value, f"{what}: {name}")
+        else:
+            out[name] = json_number(value, f"{what}: {name}")
     return out
 
 
@@ -293,7 +291,7 @@ def parse_command_line(
             if _binding_token(token):
                 name, _, value = token.partition("=")
                 check_name(name, token)
-                line.bindings[name] = parse_number(value, name)
+                line.bindings[name] = parse_binding(value, name)
             else:
                 positionals.append(token)
             continue
@@ -311,7 +309,7 @@ def parse_command_line(
             value, i = _value(
                 args, i, eq, inline, f"{flag} needs a value (binds the input '{name}')"
             )
-            line.bindings[name] = parse_number(value, flag)
+            line.bindings[name] = parse_binding(value, flag)
             continue
         if opt.dest == "help":
             line.help = True
@@ -328,6 +326,10 @@ def parse_command_line(
             raise UsageError(f"{flag}: expected {exc}, got {_clip(value)!r}") from None
         if opt.dest == "at":
             line.bindings.update(_at_bindings(value, stdin))
+        elif opt.dest == "data":
+            from .stream.csvdata import read_columns  # only when asked: a file of columns
+
+            line.bindings.update(read_columns(value))
         elif opt.dest == "file":
             line.program_file = converted
         else:
@@ -352,10 +354,16 @@ def _value(args: Sequence[str], i: int, eq: str, inline: str, missing: str) -> t
 
 
 def _binding_token(token: str) -> bool:
-    """``name=NUMBER`` binds; ``y=2*x`` or ``h = tanh(x)`` is a program."""
+    """``name=NUMBER`` and ``name=[JSON array]`` bind; ``y=2*x``, ``h = tanh(x)`` or
+    ``y=[1, x][0]`` is a program."""
     name, eq, value = token.partition("=")
     if not eq or not NAME.fullmatch(name) or value != value.strip():
         return False
+    if value.startswith("["):
+        try:
+            return isinstance(json.loads(value), list)
+        except (ValueError, RecursionError):
+            return False
     try:
         float(value)
     except ValueError:
@@ -363,17 +371,20 @@ def _binding_token(token: str) -> bool:
     return True
 
 
-def _at_bindings(value: str, stdin: IO[str] | None) -> dict[str, float]:
+def _at_bindings(value: str, stdin: IO[str] | None) -> dict[str, Value]:
     if value.lstrip().startswith(("{", "[")):  # inline JSON ('[' only to say it must be an object)
-        return bindings_from_json(value)
+        return bindings_from_json(value, arrays=True)
     raw = read_bytes(value, DEFAULT_MAX_SIZE, stdin)
-    return bindings_from_json(raw.decode("utf-8-sig", errors="replace"), f"--at {_clip(value)}")
+    text = raw.decode("utf-8-sig", errors="replace")
+    return bindings_from_json(text, f"--at {_clip(value)}", arrays=True)
 
 
 def _assign_program(line: CommandLine, positionals: list[str]) -> None:
     extra = positionals if line.program_file is not None else positionals[1:]
     for token in extra:
         name, eq, value = token.partition("=")
+        if eq and NAME.fullmatch(name) and value.lstrip().startswith("["):
+            value_from_text(value, name)  # meant as an array: say what is wrong with it
         if eq and NAME.fullmatch(name):  # meant as a binding, but the value is no number
             raise UsageError(f"{name}: {_clip(value)!r} is not a number")
     if line.program_file is not None:
