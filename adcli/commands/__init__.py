@@ -145,3 +145,57 @@ def write_file(path: str, content: str | bytes) -> None:
                 handle.write(content)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def lowered(program: Program, line: CommandLine, env: Environment):
+    """``adcli.arrays.Lowered``: the program on the scalar tape at the command line's point
+    (after ``point``'s warnings), array inputs unrolled into element inputs ``x[0]``, ``W[1,0]``;
+    a scalar program and point come back as they are."""
+    from ..arrays import lower
+
+    return lower(program, point(program, line, env))
+
+
+def input_shapes(names: list[str], layout: dict, bindings: dict) -> dict[str, tuple[int, ...]]:
+    """The shape of each reported name: the program's (``layout``), else its binding's (a bound
+    array the program does not use), else ``()``."""
+    from ..values import shape_of
+
+    return {n: layout.get(n) or shape_of(bindings.get(n, 0.0)) for n in names}
+
+
+def partials(shapes: dict[str, tuple[int, ...]], flat: dict[str, float]) -> dict:
+    """Each name's partial from the lowered program's flat gradient: a float for a scalar, the
+    row-major list of its elements' partials for an array (0.0 for what the program does not use)."""
+    from math import prod
+
+    from ..values import element_name, element_names
+
+    keys: list[str] = []
+    values: list[float] = []
+    out: dict = {}
+    for name, shape in shapes.items():
+        if not shape:
+            out[name] = flat.get(name, 0.0)
+            continue
+        if not keys:
+            keys, values = list(flat), list(flat.values())
+        # Lowering makes an array's element inputs together and in order: take them as one
+        # slice (found by its first name, checked by its last) rather than build 10^6 names.
+        size = prod(shape)
+        first = element_name(name, shape, 0)
+        start = keys.index(first) if first in flat else -1
+        if start >= 0 and keys[start + size - 1 : start + size] == [
+            element_name(name, shape, size - 1)
+        ]:
+            out[name] = values[start : start + size]
+        else:
+            out[name] = [flat.get(e, 0.0) for e in element_names(name, shape)]
+    return out
+
+
+def shaped(shapes: dict[str, tuple[int, ...]], partials: dict) -> dict:
+    """Partials as JSON writes them: an array input's shaped like its input (nested lists)."""
+    from ..values import nested
+
+    return {n: nested(shapes[n], p) if shapes[n] else p for n, p in partials.items()}

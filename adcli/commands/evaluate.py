@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from ..arguments import COMMON, JSON, Option, choice, parse_command_line
 from ..errors import UsageError
-from . import DIGITS, WRT, load_program, point, reported_names, title
+from . import (
+    DIGITS,
+    WRT,
+    input_shapes,
+    load_program,
+    lowered,
+    partials,
+    point,
+    reported_names,
+    shaped,
+    title,
+)
 from ._batch import EVAL_OPTIONS
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
@@ -43,15 +54,17 @@ def run(args: list[str], env: Environment) -> int:
     if line.batch is not None or line.input_format or line.output or line.output_file:
         return run_batch(line, env)
     program = load_program(line, env)
-    result = gradient_by_mode(program, point(program, line, env), line.mode)
+    scalar = lowered(program, line, env)
+    result = gradient_by_mode(scalar.program, scalar.point, line.mode)
     names = reported_names(program, line)
-    gradient = {name: result.gradient.get(name, 0.0) for name in names}
+    shapes = input_shapes(names, scalar.layout, line.bindings)
+    gradient = partials(shapes, result.gradient)
     if line.json:
-        env.write_json({"value": result.value, "gradient": gradient})
+        env.write_json({"value": result.value, "gradient": shaped(shapes, gradient)})
         return 0
-    from ..render.tables import gradient_table, print_tables
+    from ..render.tables import element_rows, gradient_table, print_tables
 
-    rows = [(name, line.bindings.get(name), gradient[name]) for name in names]
+    rows = [row for n in names for row in element_rows(n, line.bindings.get(n), gradient[n])]
     print_tables(
         env.console(), gradient_table(title(line, program), result.value, rows, line.digits)
     )

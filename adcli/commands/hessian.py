@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from ..arguments import COMMON, JSON, parse_command_line
-from . import DIGITS, WRT, load_program, point, reported_names, title
+from ..values import element_names
+from . import (
+    DIGITS,
+    WRT,
+    input_shapes,
+    load_program,
+    lowered,
+    partials,
+    reported_names,
+    shaped,
+    title,
+)
 from ._batch import OPTIONS as BATCH_OPTIONS
 from ._batch import check_batch_line, run_per_point, with_extra
 
@@ -45,13 +56,17 @@ def run(args: list[str], env: Environment) -> int:
             ),
             env,
         )
-    result, matrix = hessian(program, point(program, line, env), names)
-    gradient = {name: result.gradient.get(name, 0.0) for name in names}
+    scalar = lowered(program, line, env)
+    shapes = input_shapes(names, scalar.layout, line.bindings)
+    elements = [e for name, shape in shapes.items() for e in element_names(name, shape)]
+    result, matrix = hessian(scalar.program, scalar.point, elements)
     if line.json:
-        env.write_json(hessian_json(result, matrix))
+        gradient = shaped(shapes, partials(shapes, result.gradient))
+        env.write_json({"value": result.value, "gradient": gradient, "hessian": matrix})
         return 0
     from ..render.tables import hessian_table, print_tables
 
+    gradient = {e: result.gradient.get(e, 0.0) for e in elements}  # one row per element
     table = hessian_table(title(line, program), result.value, gradient, matrix, line.digits)
     print_tables(env.console(), table)
     return 0
