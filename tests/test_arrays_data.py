@@ -3,10 +3,13 @@ shaped gradients, element names, tables."""
 
 from __future__ import annotations
 
+import json
 from array import array
 
 import pytest
+from conftest import strict_json
 
+from adcli.arguments import COMMON, parse_command_line
 from adcli.errors import UsageError
 from adcli.render.tables import Clipped, element_rows, gradient_table, hessian_table
 from adcli.stream.csvdata import read_columns
@@ -101,6 +104,81 @@ def test_array_value_checks_its_shape():
         ArrayValue((0,), array("d"))
 
 
+# --- bindings: every form takes a JSON array (arguments.py) ----------------------------------
+
+
+def bindings(*args: str) -> dict:
+    return parse_command_line(args, COMMON).bindings
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("sum(x)", "--x", "[1, 2, 3]"),
+        ("sum(x)", "--x=[1, 2, 3]"),
+        ("sum(x)", "--x=[1,2,3]"),
+        ("sum(x)", "x=[1,2,3]"),
+        ("x=[1, 2, 3]", "sum(x)"),
+        ("--x", "[1, 2, 3]", "sum(x)"),
+        ("sum(x)", "--at", '{"x": [1, 2, 3]}'),
+        ("--", "sum(x)", "x=[1,2,3]"),
+    ],
+)
+def test_every_binding_form_takes_a_vector(args):
+    line = parse_command_line(args, COMMON)
+    assert line.program == "sum(x)"
+    assert line.bindings == {"x": vec(1, 2, 3)}
+
+
+def test_at_binds_matrices_vectors_and_scalars_together(tmp_path):
+    text = '{"W": [[1, 2], [3, 4]], "b": [0, 1], "c": 2}'
+    inline = bindings("p", "--at", text)
+    path = tmp_path / "at.json"
+    path.write_text(text)
+    from_file = bindings("p", "--at", str(path))
+    for got in (inline, from_file):
+        assert got["W"] == ArrayValue((2, 2), array("d", [1, 2, 3, 4]))
+        assert got["b"] == vec(0, 1)
+        assert got["c"] == 2.0 and type(got["c"]) is float
+
+
+def test_scalars_bind_as_before():
+    got = bindings("x*y", "--x", "-1.5", "y=2", "--z=3e2")
+    assert got == {"x": -1.5, "y": 2.0, "z": 300.0}
+    assert all(type(v) is float for v in got.values())
+
+
+def test_a_program_with_brackets_is_not_taken_for_a_binding():
+    assert parse_command_line(("y=[1, x][0]",), COMMON).program == "y=[1, x][0]"
+    assert parse_command_line(("y = [1, 2]",), COMMON).program == "y = [1, 2]"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("p", "--x", "[[1, 2], [3]]"), "--x: a ragged array"),
+        (("p", "--x=[]"), "--x: an empty array"),
+        (("p", "x=[[[1]]]"), "x: a 3-D array"),
+        (("p", "--x", '[1, "2"]'), '--x: element 1: the string "2" is not a number'),
+        (("p", "--x", "[1, NaN]"), "--x: NaN is not a finite number"),
+        (("p", "--x", "[1, 2"), "--x: not valid JSON"),
+        (("p", "x=[1, 2"), "x: not valid JSON"),
+        (("p", "--at", '{"x": [1, NaN]}'), "--at: NaN is not a finite number"),
+        (("p", "--at", '{"x": [1, null]}'), "--at: x: element 1: null is not a number"),
+        (("p", "--at", '{"W": [[1], [2, 3]]}'), "--at: W: a ragged array"),
+        (("p", "--at", '{"W": [[[1]]]}'), "--at: W: a 3-D array"),
+        (("p", "--at", '{"x": []}'), "--at: x: an empty array"),
+        (("p", "--at", '{"x": "[1]"}'), '--at: x: "[1]" is not a number'),
+        (("p", "--at", '{"x": true}'), "--at: x: true is not a number"),
+    ],
+)
+def test_bad_array_bindings_are_usage_errors(args, says):
+    with pytest.raises(UsageError) as info:
+        parse_command_line(args, COMMON)
+    assert info.value.status == 2
+    assert says in info.value.message, info.value.message
+
+
 # --- --data FILE.csv (stream/csvdata.py) ----------------------------------------------------
 
 
@@ -108,6 +186,8 @@ def test_data_binds_each_column_as_a_vector(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text("x, y\r\n1, 2\r\n3,4\r\n\r\n5e0,-6.5\r\n")
     assert read_columns(str(path)) == {"x": vec(1, 3, 5), "y": vec(2, 4, -6.5)}
+    got = bindings("sum(x*y)", "--data", str(path), "--y", "[0, 0, 1]")
+    assert got == {"x": vec(1, 3, 5), "y": vec(0, 0, 1)}  # a later binding wins
 
 
 def test_data_quoted_cells_and_one_column(tmp_path):
@@ -140,7 +220,7 @@ def test_bad_csv_is_a_usage_error_naming_row_and_column(tmp_path, text, says):
     path = tmp_path / "bad.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(UsageError) as info:
-        read_columns(str(path))
+        bindings("sum(x)", "--data", str(path))
     assert info.value.status == 2
     assert says in info.value.message, info.value.message
     assert str(path) in info.value.message
@@ -157,7 +237,25 @@ def test_data_bad_cell_far_into_a_file_names_its_line(tmp_path):
 
 def test_data_missing_file(tmp_path):
     with pytest.raises(UsageError, match="cannot read it"):
-        read_columns(str(tmp_path / "none.csv"))
+        bindings("sum(x)", "--data", str(tmp_path / "none.csv"))
+
+
+def test_data_with_a_million_rows_costs_doubles_not_objects(tmp_path):
+    np = pytest.importorskip("numpy")
+    n = 1_000_000
+    a = np.arange(n) % 97
+    b = np.arange(n) % 13 - 6
+    path = tmp_path / "big.csv"
+    with open(path, "w") as handle:
+        handle.write("a,b\n")
+        handle.write("".join(f"{i},{j}\n" for i, j in zip(a.tolist(), b.tolist())))
+    got = bindings("sum(a*b)", "--data", str(path))
+    assert list(got) == ["a", "b"]
+    for name, expected in (("a", a), ("b", b)):
+        column = got[name]
+        assert column.shape == (n,)
+        assert isinstance(column.data, array) and column.data.typecode == "d"
+        assert np.array_equal(np.frombuffer(column.data, dtype=float), expected)
 
 
 # --- the human table: one row per element, long arrays clipped (render/tables.py) ------------
@@ -210,3 +308,155 @@ def test_hessian_table_clips_rows_and_columns():
     assert "∂²f/∂·∂x[29]" in text and "∂²f/∂·∂x[5]" not in text
     small = rendered(hessian_table("p", 0.0, {"a": 1.0}, {"a": {"a": 2.0}}, None))
     assert "not shown" not in small
+
+
+# --- through the command line: shaped gradients, Hessian element names, tables ---------------
+
+
+def ok_json(done) -> dict:
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return strict_json(done.stdout)
+
+
+def usage_error(done, *fragments: str) -> str:
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    for fragment in fragments:
+        assert fragment in done.stderr, done.stderr
+    return done.stderr
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("--x", "[1, 2, 3]", "--W", "[[1, 2], [3, 4]]", "--c", "2"),
+        ("--x=[1, 2, 3]", "--W=[[1,2],[3,4]]", "c=2"),
+        ("x=[1,2,3]", "W=[[1, 2], [3, 4]]", "--c=2"),
+        ("--at", '{"W": [[1, 2], [3, 4]], "x": [1, 2, 3], "c": 2}'),
+    ],
+)
+def test_json_gradient_is_shaped_like_the_inputs(adcli, forms):
+    # f = c*sum(x^2) + sum(W @ x[:2]) + W[1, 0]*c: closed-form partials below.
+    done = adcli("eval", "c*sum(x^2) + sum(W @ x[:2]) + W[1, 0]*c", *forms, "--json")
+    out = ok_json(done)
+    x, w, c = [1.0, 2.0, 3.0], [[1.0, 2.0], [3.0, 4.0]], 2.0
+    value = c * sum(v * v for v in x) + sum(w[i][j] * x[j] for i in range(2) for j in range(2))
+    assert out["value"] == value + w[1][0] * c
+    assert out["gradient"] == {
+        "c": sum(v * v for v in x) + w[1][0],
+        "x": [2 * c * x[0] + w[0][0] + w[1][0], 2 * c * x[1] + w[0][1] + w[1][1], 2 * c * x[2]],
+        "W": [[x[0], x[1]], [x[0] + c, x[1]]],
+    }
+    assert list(out["gradient"]) == ["c", "x", "W"]  # order of first appearance
+
+
+def test_at_file_with_arrays_and_wrt_takes_whole_names(adcli, tmp_path):
+    path = tmp_path / "at.json"
+    path.write_text(json.dumps({"W": [[1, 2], [3, 4]], "b": [0, 1], "x": [1, 1]}))
+    out = ok_json(adcli("eval", "sum(W @ x + b)", "--at", str(path), "--json", "--wrt", "b,W"))
+    assert out == {"value": 11.0, "gradient": {"b": [1.0, 1.0], "W": [[1.0, 1.0], [1.0, 1.0]]}}
+
+
+def test_unused_bound_array_gets_zeros_of_its_shape_and_a_warning(adcli):
+    done = adcli("eval", "x*2", "--x", "3", "--z", "[[1, 2]]", "--json")
+    assert ok_json(done)["gradient"] == {"x": 2.0, "z": [[0.0, 0.0]]}
+    assert "warning: 'z' is bound but the program does not use it" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (("--x", "[[1, 2], [3]]"), ("--x", "ragged")),
+        (("--x", "[]"), ("--x", "empty")),
+        (("--x", "[[[1]]]"), ("--x", "3-D")),
+        (("--x", '[1, "a"]'), ("--x", "string")),
+        (("x=[1, true]",), ("x: element 1: true is not a number",)),
+        (("--at", '{"x": [1, NaN]}'), ("NaN is not a finite number",)),
+        (("--at", '{"x": [1, Infinity]}'), ("Infinity is not a finite number",)),
+        (("--at", '{"x": [[1, 2], [3]]}'), ("--at: x: a ragged array",)),
+        (("--at", '{"x": [[[1]]]}'), ("--at: x: a 3-D array",)),
+        (("--at", '{"x": []}'), ("--at: x: an empty array",)),
+    ],
+)
+def test_bad_array_bindings_through_the_cli(adcli, args, fragments):
+    usage_error(adcli("eval", "sum(x)", *args, "--json"), *fragments)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        ("x,y\n1,2\n3,abc\n", ("line 3 (data row 2), column 2 'y'", "'abc' is not a number")),
+        ("x,y\n1,2\n3\n", ("line 3 (data row 2)", "ragged row", "column 2 'y' is missing")),
+    ],
+)
+def test_bad_csv_through_the_cli(adcli, tmp_path, text, fragments):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    usage_error(adcli("eval", "sum(x*y)", "--data", str(path), "--json"), *fragments)
+
+
+def test_data_binds_columns_through_the_cli(adcli, tmp_path):
+    # Least squares over a data set: f = sum((w*x + b - y)^2), closed-form partials.
+    rows = [(0.0, 1.0), (1.0, 2.5), (2.0, 5.5), (3.0, 6.0)]
+    path = tmp_path / "d.csv"
+    path.write_text("x,y\n" + "".join(f"{x},{y}\n" for x, y in rows))
+    w, b = 1.5, 0.5
+    out = ok_json(
+        adcli("eval", "sum((w*x + b - y)^2)", "--data", str(path), f"--w={w}", f"b={b}", "--json")
+    )
+    r = [w * x + b - y for x, y in rows]
+    assert out["value"] == pytest.approx(sum(e * e for e in r), rel=1e-15)
+    assert out["gradient"]["w"] == pytest.approx(sum(2 * e * x for e, (x, _) in zip(r, rows)))
+    assert out["gradient"]["b"] == pytest.approx(sum(2 * e for e in r))
+    assert out["gradient"]["x"] == pytest.approx([2 * e * w for e in r])
+    assert out["gradient"]["y"] == pytest.approx([-2 * e for e in r])
+
+
+def test_hessian_json_flattens_arrays_into_element_names(adcli):
+    done = adcli(
+        "hessian",
+        "sum(x^2)*c + W[1, 0]*x[0]",
+        "--x",
+        "[1, 2]",
+        "--c",
+        "3",
+        "--W",
+        "[[5, 6], [7, 8]]",
+        "--json",
+    )
+    out = ok_json(done)
+    names = ["x[0]", "x[1]", "c", "W[0,0]", "W[0,1]", "W[1,0]", "W[1,1]"]
+    assert list(out["hessian"]) == names
+    assert all(list(row) == names for row in out["hessian"].values())
+    assert out["gradient"] == {
+        "x": [2 * 1 * 3 + 7.0, 2 * 2 * 3.0],
+        "c": 5.0,
+        "W": [[0.0, 0.0], [1.0, 0.0]],
+    }
+    h = out["hessian"]
+    assert h["x[0]"]["x[0]"] == 6.0 and h["x[1]"]["x[1]"] == 6.0 and h["x[0]"]["x[1]"] == 0.0
+    assert h["x[0]"]["c"] == h["c"]["x[0]"] == 2.0 and h["x[1]"]["c"] == 4.0
+    assert h["x[0]"]["W[1,0]"] == h["W[1,0]"]["x[0]"] == 1.0
+    assert h["W[0,0]"] == dict.fromkeys(names, 0.0)
+    wrt = ok_json(
+        adcli("hessian", "sum(x^2)*c", "--x", "[1, 2]", "--c", "3", "--wrt", "x", "--json")
+    )
+    assert wrt["hessian"] == {
+        "x[0]": {"x[0]": 6.0, "x[1]": 0.0},
+        "x[1]": {"x[0]": 0.0, "x[1]": 6.0},
+    }
+    assert wrt["gradient"] == {"x": [6.0, 12.0]}
+
+
+def test_table_has_a_row_per_element_and_clips_long_vectors(adcli):
+    done = adcli("eval", "sum(W @ x)", "--W", "[[1, 2], [3, 4]]", "--x", "[5, 6]")
+    assert done.returncode == 0, done.stderr
+    for row in ("W[0,0]", "W[0,1]", "W[1,0]", "W[1,1]", "x[0]", "x[1]"):
+        assert row in done.stdout
+    long = adcli("eval", "sum(x^2)", "--x", json.dumps(list(range(500))))
+    assert long.returncode == 0, long.stderr
+    assert "x[0]" in long.stdout and "x[499]" in long.stdout and "998.0" in long.stdout
+    assert "x[250]" not in long.stdout
+    assert "rows not shown" in long.stdout and "--wrt" in long.stdout
+    assert max(map(len, long.stdout.splitlines())) <= 100  # COLUMNS=100 in run_adcli
