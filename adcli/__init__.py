@@ -10,8 +10,10 @@ differentiation on a computational graph (a tape), from the command line or from
 
 from __future__ import annotations
 
+from .api import Function, compile
+from .engine import Gradient
 from .errors import AdcliError, EvaluationError, ExitStatus
-from .graph import Gradient, Program, Tape, Var, fn
+from .graph import Program, Tape, Var, fn
 from .parse import parse
 
 
@@ -28,15 +30,11 @@ def __getattr__(name: str) -> str:
     raise AttributeError(f"module 'adcli' has no attribute {name!r}")
 
 
-def compile(text: str) -> Program:
-    """Parse a program's text into its graph, ready to evaluate at any number of points."""
-    return parse(text)
-
-
 __all__ = [
     "AdcliError",
     "EvaluationError",
     "ExitStatus",
+    "Function",
     "Gradient",
     "Program",
     "Tape",

@@ -15,7 +15,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 
-from .errors import LimitError, UsageError
+from .errors import AdcliError, LimitError, ProgramNameError, UsageError
 from .primitives import CONSTANTS
 from .values import Value, loads_strict, value_from_json, value_from_text
 
@@ -227,6 +227,16 @@ def binding_hint(names: list[str]) -> str:
     if len(names) == 1 and names[0] not in taken:
         return f"bind it with --{names[0]} VALUE (or {names[0]}=VALUE)"
     return ("bind it with " if len(names) == 1 else "bind them with ") + " ".join(forms)
+
+
+def with_binding_hint(error: AdcliError) -> AdcliError:
+    """A library error about unbound names (``ProgramNameError.names``), with how to bind them
+    on the command line appended; any other error as it is."""
+    names = getattr(error, "names", ())
+    if not names:
+        return error
+    hint = binding_hint(list(names[:3])) + (" ..." if len(names) > 3 else "")
+    return ProgramNameError(f"{error.message}: {hint}", error.excerpt)
 
 
 def _clip(text: str, width: int = 40) -> str:

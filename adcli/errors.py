@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+# The line:col helpers live in adcli.text; they are re-exported here for the modules that
+# place errors.
+from . import text
+from .text import MAX_MESSAGE, clip, locator, position, where  # noqa: F401
+
+excerpt = text.excerpt
+
 
 class ExitStatus(IntEnum):
     OK = 0
@@ -44,9 +51,16 @@ class ProgramSyntaxError(AdcliError):
 
 
 class ProgramNameError(AdcliError):
-    """Unbound or unknown name, reassignment, binding a constant, use before assignment."""
+    """Unbound or unknown name, reassignment, binding a constant, use before assignment.
+
+    ``names`` lists the unbound names when that is the error (the command line adds how to bind
+    them; a library message speaks of names only)."""
 
     kind = "name"
+
+    def __init__(self, message: str, excerpt: str = "", names: tuple[str, ...] = ()) -> None:
+        super().__init__(message, excerpt)
+        self.names = tuple(names)
 
 
 class ArityError(AdcliError):
@@ -81,67 +95,6 @@ class NonFiniteError(EvaluationError):
     kind = "non-finite"
 
 
-MAX_MESSAGE = 600  # characters: a message names the input's parts, it never echoes them whole
-
-
 def clip_message(message: str, limit: int = MAX_MESSAGE) -> str:
     """The message, its middle cut if it is long (a 1 MB name must not come back on stderr)."""
-    if len(message) <= limit:
-        return message
-    cut = len(message) - limit
-    return f"{message[: limit * 2 // 3]}…[{cut:,} characters]…{message[-limit // 3 :]}"
-
-
-def position(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column of ``offset`` in ``text``."""
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, column
-
-
-def where(text: str, offset: int) -> str:
-    """``line:col`` of an offset, for messages (``log at 1:5: ...``)."""
-    if offset < 0:
-        return "?"
-    line, column = position(text, offset)
-    return f"{line}:{column}"
-
-
-def locator(text: str):
-    """``offset -> "line:col"`` (None for no offset) by bisection over the line starts: for
-    messages about many nodes, where calling ``where`` per node would rescan the text each time."""
-    from bisect import bisect_right
-
-    starts = [0]
-    find = text.find
-    newline = find("\n")
-    while newline >= 0:
-        starts.append(newline + 1)
-        newline = find("\n", newline + 1)
-
-    def locate(offset: int) -> str | None:
-        if offset < 0:
-            return None
-        line = bisect_right(starts, offset)
-        return f"{line}:{offset - starts[line - 1] + 1}"
-
-    return locate
-
-
-def excerpt(text: str, offset: int, width: int = 72) -> str:
-    """The source line holding ``offset``, clipped around it, with a caret under the spot."""
-    start = text.rfind("\n", 0, offset) + 1
-    end = text.find("\n", offset)
-    end = len(text) if end < 0 else end
-    line = text[start:end].replace("\t", " ")
-    caret = offset - start
-    if len(line) > width:
-        left = max(0, min(caret - width // 2, len(line) - width))
-        clipped = line[left : left + width]
-        prefix = "…" if left > 0 else ""
-        suffix = "…" if left + width < len(line) else ""
-        caret = caret - left + len(prefix)
-        line = prefix + clipped + suffix
-    # Control characters would garble the terminal; show them as '?'.
-    line = "".join(ch if ch.isprintable() else "?" for ch in line)
-    return f"  {line}\n  {' ' * caret}^"
+    return clip(message, limit, middle=True)

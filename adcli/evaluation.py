@@ -2,22 +2,16 @@
 
 Engine side: the sweeps run here, never in ``adcli.render``.  The engine records a g_weight only
 for an argument that depends on an input (activity analysis), so it never computes a constant's
-local derivative or adjoint; ``evaluate`` completes both from the same rules, for display only: a
-constant shows its true ∂f/∂node, never a misleading 0.  The inputs' adjoints are untouched by
+local derivative or adjoint; ``evaluate`` asks the sweep for every one (``need="all"``), for
+display only: a constant shows its true ∂f/∂node, never a misleading 0.  The inputs' adjoints are untouched by
 this (a constant feeds nothing but other constants' sums).
-
-Interim home: when the engine's ``forward(..., need="all")`` lands, ``evaluate`` calls it and
-the completion pass below goes away.
 """
 
 from __future__ import annotations
 
-from array import array
-from itertools import count
-
-from .engine import Sweep, backward, ieee_partials, needed_partials
+from .engine import gradient, needed_partials
 from .graph import Program
-from .primitives import BY_CODE, FIRST_PRIMITIVE, FLOAT, INPUT
+from .primitives import FIRST_PRIMITIVE, INPUT
 
 
 class Evaluation:
@@ -46,42 +40,14 @@ class Evaluation:
 
 
 def evaluate(program: Program, point: dict[str, float]) -> Evaluation:
-    """One forward and reverse sweep (errors as ``eval`` reports them), then the constants'
-    local derivatives and adjoints filled in for display."""
+    """One forward sweep computing every local derivative (``need="all"``: constants' too, for
+    display) and one reverse sweep; errors as ``eval`` reports them."""
     tape = program.tape
-    result = program.gradient(point)
-    values = result.sweep.values
-    g0, g1 = complete_g_weights(tape, result.sweep)
-    adjoint = backward(tape, Sweep(values, g0, g1), program.output)
+    result = gradient(program, point, need="all")
     need = needed_partials(tape)
     active = bytes(1 if k == INPUT or m else 0 for k, m in zip(tape.op, need))
-    return Evaluation(program, values, g0, g1, adjoint, active)
-
-
-def complete_g_weights(tape, sweep: Sweep) -> tuple[array, array]:
-    """The sweep's g_weights plus those the engine skipped (arguments that are constants)."""
-    values = sweep.values
-    g0, g1 = array("d", sweep.g0), array("d", sweep.g1)
-    nodes = zip(count(), tape.op, tape.arg0, tape.arg1, needed_partials(tape))
-    for i, k, a, b, m in nodes:
-        if k < FIRST_PRIMITIVE or m == (1 if b < 0 else 3):
-            continue
-        p = BY_CODE[k]
-        args = (values[a],) if b < 0 else (values[a], values[b])
-        if not m & 1:
-            g0[i] = local_derivative(p, 0, args, values[i])
-        if b >= 0 and not m & 2:
-            g1[i] = local_derivative(p, 1, args, values[i])
-    return g0, g1
-
-
-def local_derivative(p, slot: int, args: tuple[float, ...], value: float) -> float:
-    """A primitive's g_weight for one argument by its own rule; where floats refuse (a division
-    by zero), IEEE arithmetic says ±inf or nan, as the engine does for active arguments."""
-    try:
-        return float(p.partials[slot](FLOAT, *args, value))
-    except (ArithmeticError, ValueError):
-        return ieee_partials(p, args, value)[slot]
+    sweep = result.sweep
+    return Evaluation(program, sweep.values, sweep.g0, sweep.g1, result.adjoint, active)
 
 
 def node_names(program: Program) -> dict[int, tuple[str, ...]]:

@@ -2,7 +2,8 @@
 
 A node is an op code (``INPUT``, ``CONST`` or a primitive from ``adcli.primitives``) and up to two
 argument nodes.  Nodes are appended as they are created, so every node's arguments come before
-it: the tape *is* a topological order, and the sweeps in ``adcli.engine`` are plain loops over it.
+it: the tape *is* a topological order, and the sweeps in ``adcli.engine`` are plain loops over it
+(graph never runs them).
 The tape holds structure only — flat arrays, about 21 bytes a node — and no values or adjoints,
 so one graph is replayed at any number of points without growing.
 
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 from array import array
 
+from .errors import ProgramNameError
 from .primitives import BY_CODE, CONST, INPUT, OPERATORS, namespace
+from .text import where
 
 ADD, SUB, MUL, DIV, NEG, POW = (OPERATORS[k] for k in ("add", "sub", "mul", "div", "neg", "pow"))
 
@@ -262,17 +265,12 @@ class Program:
 
     def where(self, node: int) -> str:
         """``line:col`` of a node's token in the source (``?`` for nodes with no source)."""
-        from .errors import where
-
         return where(self.source, self.tape.at[node])
 
     def bind(self, point: dict[str, float]) -> dict[int, float]:
         """INPUT node → value for a point given by name; every input must be bound."""
         missing = [name for name in self.inputs if name not in point]
         if missing:
-            from .arguments import binding_hint
-            from .errors import ProgramNameError
-
             first = missing[0]
             if len(missing) == 1:
                 message = f"unbound name '{first}' at {self.where(self.inputs[first])}"
@@ -281,47 +279,5 @@ class Program:
                 shown = ", ".join(f"'{n}' (at {self.where(self.inputs[n])})" for n in missing[:5])
                 more = f" and {len(missing) - 5:,} more" if len(missing) > 5 else ""
                 message = f"unbound names {shown}{more}"
-            hint = binding_hint(missing[:3]) + (" ..." if len(missing) > 3 else "")
-            raise ProgramNameError(f"{message}: {hint}")
+            raise ProgramNameError(message, names=tuple(missing))
         return {node: float(point[name]) for name, node in self.inputs.items()}
-
-    def gradient(self, point: dict[str, float] | None = None, **values: float) -> Gradient:
-        """Value and every partial derivative at a point, by one forward and one reverse sweep.
-
-        >>> from adcli import compile
-        >>> result = compile("x*y + sin(x)").gradient(x=0.5, y=4.2)
-        >>> result.value
-        2.579425538604203
-        >>> result.gradient
-        {'x': 5.077582561890373, 'y': 0.5}
-        """
-        from .engine import backward, check_gradient, forward
-
-        values = {**(point or {}), **values}
-        sweep = forward(self.tape, self.bind(values), self.source)
-        adjoint = backward(self.tape, sweep, self.output)
-        check_gradient(self.tape, sweep, adjoint, self.inputs.values(), self.source)
-        gradient = {name: adjoint[node] for name, node in self.inputs.items()}
-        return Gradient(sweep.values[self.output], gradient, sweep, adjoint)
-
-    def value(self, point: dict[str, float] | None = None, **values: float) -> float:
-        """The output's value at a point (a forward sweep only)."""
-        from .engine import forward
-
-        values = {**(point or {}), **values}
-        return forward(self.tape, self.bind(values), self.source).values[self.output]
-
-
-class Gradient:
-    """The result of a gradient evaluation; ``sweep`` and ``adjoint`` hold every node's numbers."""
-
-    __slots__ = ("adjoint", "gradient", "sweep", "value")
-
-    def __init__(self, value: float, gradient: dict[str, float], sweep=None, adjoint=None) -> None:
-        self.value = value
-        self.gradient = gradient
-        self.sweep = sweep  # engine.Sweep: values and g_weights of every node
-        self.adjoint = adjoint  # array of ∂output/∂node for every node
-
-    def __repr__(self) -> str:
-        return f"Gradient(value={self.value!r}, gradient={self.gradient!r})"

@@ -23,6 +23,8 @@ import operator
 from collections.abc import Callable
 from types import SimpleNamespace
 
+from .text import number
+
 # Op codes 0 and 1 are the leaves of the graph; every primitive's code is its index here + 2.
 INPUT = 0
 CONST = 1
@@ -37,8 +39,7 @@ CONSTANTS = {"pi": math.pi, "e": math.e}
 
 def num(x: float) -> str:
     """A number as a person reads it in a message: shortest round-trip repr, no '.0' noise."""
-    text = repr(float(x))
-    return text[:-2] if text.endswith(".0") else text
+    return number(x, short=True)
 
 
 class Primitive:

@@ -10,6 +10,7 @@ iterative: nesting depth costs no recursion.
 from __future__ import annotations
 
 from .primitives import BY_CODE, CONST, FIRST_PRIMITIVE, INPUT
+from .text import number
 
 _LEAF = 9
 _UNARY = 3
@@ -17,8 +18,9 @@ _POW = 4
 
 
 def format_constant(value: float) -> str:
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") and "e" not in text else text
+    """A constant as the program writes it (``2``, ``0.5``, ``-0.0``): ``text.number``'s short
+    form.  Kept for the pictures until they call ``adcli.text.number`` themselves."""
+    return number(value, short=True)
 
 
 def _precedence(tape, node: int, names: dict[int, str]) -> int:
@@ -65,7 +67,7 @@ def expression(tape, root, names: dict[int, str] | None = None) -> str:
             continue
         if k == CONST:
             name = tape.names.get(node)
-            out.append(name if name in ("pi", "e") else format_constant(tape.const[node]))
+            out.append(name if name in ("pi", "e") else number(tape.const[node], short=True))
             continue
         p = BY_CODE[k]
         args = (tape.arg0[node],) if p.arity == 1 else (tape.arg0[node], tape.arg1[node])

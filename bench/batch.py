@@ -1,7 +1,7 @@
 """Batch mode's speed and memory, as ratios against baselines measured in the same run.
 
 1. Engine: value + gradient of the seed example ``x*y + sin(x)`` at 100,000 points by the array
-   replay (``adcli.replay.Replay``, chunks of ``CHUNK_ROWS``, no JSON), against a per-point loop
+   replay (``adcli.engine.replay.Replay``, chunks of ``CHUNK_ROWS``, no JSON), against a per-point loop
    through the same tape with the float engine (``Program.gradient``).  Targets: >= 1,000,000
    points/s and >= 50x.
 2. End to end: ``adcli eval ... --batch FILE`` on 100,000 JSON lines against a stdlib script that
@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 
-from adcli.replay import _NO_SVML
+from adcli.engine.replay import _NO_SVML
 
 # As `adcli eval --batch` runs: numpy without its AVX-512 (SVML) loops, unless told otherwise.
 os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", _NO_SVML)
@@ -35,8 +35,8 @@ os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", _NO_SVML)
 import numpy as np
 
 from adcli import compile
+from adcli.engine.replay import CHUNK_ROWS, Replay
 from adcli.primitives import TABLE
-from adcli.replay import CHUNK_ROWS, Replay
 from adcli.stream import Batch
 
 SEED = "x*y + sin(x)"

@@ -20,7 +20,7 @@ import sys
 import time
 
 from adcli import compile
-from adcli.derivatives import symbolic_gradient
+from adcli.engine import symbolic_gradient
 from adcli.primitives import FIRST_PRIMITIVE
 from adcli.printer import program_text
 

@@ -1,4 +1,4 @@
-"""Hessian cost against the number of inputs n: ``adcli.derivatives.hessian`` is one symbolic
+"""Hessian cost against the number of inputs n: ``adcli.engine.hessian`` is one symbolic
 gradient, one forward sweep over it, then one reverse sweep per input — O(n) gradient sweeps.
 
 Program with n inputs and a dense Hessian: ``s = Σ sin(x_i * x_{i+1}) + x_i^2/2; s*s + exp(s/n)``.
@@ -14,7 +14,7 @@ import statistics
 import time
 
 from adcli import compile
-from adcli.derivatives import hessian
+from adcli.engine import hessian
 
 SIZES = (2, 4, 8, 16, 32, 64, 128, 256)
 

@@ -14,8 +14,8 @@ import pytest
 from conftest import adcli_command, run_adcli, strict_json
 
 from adcli import compile
-from adcli import replay as replay_module
-from adcli.replay import Replay
+from adcli.engine import replay as replay_module
+from adcli.engine.replay import Replay
 from adcli.stream import Batch
 
 SEED = "x*y + sin(x)"
@@ -365,7 +365,7 @@ def test_replay_agrees_with_the_float_engine_to_a_few_ulps(program_text):
 
 @pytest.mark.parametrize("program_text", CLOSE)
 def test_batch_equals_eval_bit_for_bit_for_every_primitive(program_text, tmp_path):
-    """Through the console script numpy runs without its AVX-512 loops (see adcli.replay), so
+    """Through the console script numpy runs without its AVX-512 loops (see adcli.engine.replay), so
     even the transcendental functions give libm's numbers, as eval does."""
     program = compile(program_text)
     rng = random.Random(program_text)

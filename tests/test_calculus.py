@@ -12,7 +12,7 @@ import pytest
 from conftest import central_difference, run_adcli, strict_json
 
 from adcli import compile
-from adcli.derivatives import forward_gradient, hessian, symbolic_gradient, tangent_sweep
+from adcli.engine import forward_gradient, hessian, symbolic_gradient, tangent_sweep
 from adcli.primitives import TABLE
 from adcli.printer import program_text
 

@@ -11,8 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from adcli import EvaluationError, compile
-from adcli.derivatives import forward_gradient, hessian, symbolic_gradient
-from adcli.engine import needed_partials
+from adcli.engine import forward_gradient, hessian, needed_partials, symbolic_gradient
 from adcli.printer import program_text
 
 INPUTS = ("x", "y", "z")

@@ -12,6 +12,7 @@ import math
 import sys
 
 from ..arguments import COMMON, JSON, Option, parse_command_line
+from ..engine import gradient, value
 from ..errors import CheckFailedError, EvaluationError
 from . import DIGITS, WRT, load_program, point, reported_names, title
 from ._batch import OPTIONS as BATCH_OPTIONS
@@ -90,7 +91,7 @@ def run(args: list[str], env: Environment) -> int:
 
 def check_point(program, at: dict[str, float], names: list[str], line) -> tuple[dict, dict, dict]:
     """``--json``'s report at one point, with its rows (per name) and sweeps."""
-    result = program.gradient(at)
+    result = gradient(program, at)
     rows = {name: compare(program, at, name, result.gradient.get(name, 0.0)) for name in names}
     sweeps = (
         {name: sweep(program, at, name, rows[name]["ad"]) for name in names} if line.sweep else {}
@@ -151,8 +152,8 @@ def _quotient(program, at: dict[str, float], name: str, up: float, down: float) 
     # Step to representable neighbours and divide by their true distance, not by the nominal h.
     hi, lo = x + up, x + down
     try:
-        f_hi = program.value({**at, name: hi}) if up else program.value(at)
-        f_lo = program.value({**at, name: lo}) if down else program.value(at)
+        f_hi = value(program, {**at, name: hi}) if up else value(program, at)
+        f_lo = value(program, {**at, name: lo}) if down else value(program, at)
     except EvaluationError:
         return None
     fd = (f_hi - f_lo) / (hi - lo)

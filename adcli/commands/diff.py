@@ -51,7 +51,7 @@ adcli diff "x*y + sin(x)" --to latex"""
 
 
 def run(args: list[str], env: Environment) -> int:
-    from ..derivatives import symbolic_gradient
+    from ..engine import symbolic_gradient
     from ..printer import program_text
 
     line = parse_command_line(merge_repeated(args, "--wrt"), OPTIONS, stdin=env.stdin)

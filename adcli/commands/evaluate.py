@@ -105,7 +105,9 @@ def run_batch(line, env: Environment) -> int:
 def gradient_by_mode(program, at: dict[str, float], mode: str):
     """Reverse mode, or forward mode (one pass per input); auto picks forward for one input."""
     if mode == "forward" or (mode == "auto" and len(program.inputs) == 1):
-        from ..derivatives import forward_gradient
+        from ..engine import forward_gradient
 
         return forward_gradient(program, at)
-    return program.gradient(at)
+    from ..engine import gradient
+
+    return gradient(program, at)

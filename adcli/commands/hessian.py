@@ -40,7 +40,7 @@ adcli hessian "x*y + sin(x)" --y 2 --batch points.jsonl > hessians.jsonl"""
 
 
 def run(args: list[str], env: Environment) -> int:
-    from ..derivatives import hessian
+    from ..engine import hessian
 
     line = parse_command_line(args, OPTIONS, stdin=env.stdin)
     batch = check_batch_line(line)

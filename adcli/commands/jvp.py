@@ -44,7 +44,7 @@ adcli jvp "x*y + sin(x)" --dx 1 --batch points.jsonl > jvps.jsonl"""
 
 
 def run(args: list[str], env: Environment) -> int:
-    from ..derivatives import tangent_sweep
+    from ..engine import tangent_sweep
 
     line = parse_command_line(args, OPTIONS, stdin=env.stdin)
     batch = check_batch_line(line)
@@ -68,7 +68,7 @@ def run(args: list[str], env: Environment) -> int:
 def run_batch(line, program, env: Environment) -> int:
     """--batch: one JSON line per point; each line's ``d<input>`` bindings (or --direction, or
     the command line's ``--dx``) give its direction."""
-    from ..derivatives import tangent_sweep
+    from ..engine import tangent_sweep
 
     known = () if line.direction is not None else tuple(d_names(program.inputs))
     directions = {name: line.bindings.pop(name) for name in known if name in line.bindings}

@@ -7,6 +7,7 @@ import os
 import re
 
 from ..arguments import COMMON, JSON, NUMBER, Option, parse_command_line, parse_number
+from ..engine import gradient, value
 from ..environment import Environment
 from ..errors import EvaluationError, NonFiniteError, UsageError
 from . import load_program, point, write_file
@@ -151,8 +152,8 @@ def sample(program, sweeps: dict[str, tuple[float, float]], bound: dict, count: 
     vouch for (a non-finite number) by the float engine, and NaN where that finds none."""
     import numpy as np
 
+    from ..engine.replay import Replay
     from ..render.plot import Samples
-    from ..replay import Replay
 
     axes = {name: np.linspace(lo, hi, count) for name, (lo, hi) in sweeps.items()}
     if len(axes) == 2:
@@ -190,10 +191,10 @@ def _reference(program, at: dict[str, float]) -> tuple[float, list[float]]:
     """One point by the float engine: (value, partials), NaN for what is undefined there."""
     nan = [math.nan] * len(program.inputs)
     try:
-        result = program.gradient(at)
+        result = gradient(program, at)
     except NonFiniteError:  # the value exists, a partial does not (sqrt at 0)
         try:
-            return program.value(at), nan
+            return value(program, at), nan
         except EvaluationError:
             return math.nan, nan
     except EvaluationError:

@@ -1,15 +1,15 @@
 """The batch driver: a compiled program run over a stream of points, chunk by chunk.
 
 Reads lines (``reader``), turns them into bindings (``records``), replays the tape over each
-chunk with numpy (``adcli.replay``), sends the rows the replay cannot vouch for through
+chunk with numpy (``adcli.engine.replay``), sends the rows the replay cannot vouch for through
 the float engine alone (so they get exactly single ``eval``'s value or error), and writes one
 output line per input line in order (``writers``), flushed a chunk at a time.  The exit status
 is 1 if any line failed, with a note on stderr.
 
 The float engine stays the reference.  A row whose numbers are not all finite, or that is not
 plainly a set of finite numbers for the program's inputs, is re-run alone through
-``Program.gradient``: that gives the row exactly the error (or the value) single ``eval`` gives.
-The other rows equal ``eval``'s to the last bit (see ``adcli.replay``).
+``adcli.engine.gradient``: that gives the row exactly the error (or the value) single ``eval`` gives.
+The other rows equal ``eval``'s to the last bit (see ``adcli.engine.replay``).
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from __future__ import annotations
 import math
 import sys
 
-from ..arguments import bindings_from_json
+from ..arguments import bindings_from_json, with_binding_hint
+from ..engine import gradient
+from ..engine.replay import CHUNK_ROWS, Replay, spread
 from ..errors import AdcliError, ExitStatus, UsageError
 from ..graph import Program
-from ..replay import CHUNK_ROWS, Replay, spread
 from .reader import LineReader
 from .records import Checked, CsvRecords, JsonRecords, checked_bindings
 from .writers import Results, Special, open_sink
@@ -251,9 +252,9 @@ class Batch(Lines):
                 if not math.isfinite(v):
                     raise UsageError(f"row {row}: {name}: {v!r} is not a finite number")
                 bindings[name] = v
-            result = self.program.gradient(bindings)
+            result = gradient(self.program, bindings)
         except AdcliError as exc:
-            return Special(error=exc)
+            return Special(error=with_binding_hint(exc))
         return Special(result.value, [result.gradient.get(n, 0.0) for n in self.names])
 
     def _extra(self, bindings: Checked, lineno: int) -> tuple[str, ...]:
@@ -291,7 +292,7 @@ class Batch(Lines):
                     bindings = bindings_from_json(raw.decode(), what)
                 else:
                     bindings = checked_bindings(bindings, what)
-            result = self.program.gradient({**self.defaults, **bindings})
+            result = gradient(self.program, {**self.defaults, **bindings})
         except AdcliError as exc:
-            return Special(error=exc)
+            return Special(error=with_binding_hint(exc))
         return Special(result.value, [result.gradient.get(n, 0.0) for n in self.names])

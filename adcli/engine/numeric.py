@@ -2,14 +2,14 @@
 for the rare local derivative that Python floats refuse, ``0.5 / 0.0``).
 
 numpy is passed in, never imported at module level: batch mode must set numpy's CPU features
-before the first import (see ``adcli.replay``).
+before the first import (see ``adcli.engine.replay``).
 """
 
 from __future__ import annotations
 
 import math
 
-from .primitives import BY_CODE, namespace
+from ..primitives import BY_CODE, namespace
 
 # Results on arrays should equal eval's to the last bit, and eval calls the C library (libm)
 # through ``math``.  With its AVX-512 loops off (batch does that), numpy's float64 loops call libm,

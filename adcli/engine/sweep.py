@@ -18,8 +18,9 @@ import math
 from array import array
 from itertools import count
 
-from .errors import EvaluationError, NonFiniteError, OverflowEvaluationError, where
-from .primitives import BY_CODE, CONST, FIRST_PRIMITIVE, FLOAT, INPUT, num
+from ..errors import EvaluationError, NonFiniteError, OverflowEvaluationError
+from ..primitives import BY_CODE, CONST, FIRST_PRIMITIVE, FLOAT, INPUT
+from ..text import number, where
 
 # Per op code, the pieces the sweeps call (None for the INPUT and CONST leaves).
 VALUE_FNS = tuple(p.fn if p else None for p in BY_CODE)
@@ -74,8 +75,24 @@ def needed_partials(tape) -> array:
     return need
 
 
-def forward(tape, inputs: dict[int, float], source: str = "") -> Sweep:
-    """Values and g_weights of every node, with ``inputs`` mapping INPUT nodes to numbers."""
+def all_partials(tape) -> array:
+    """Per node, every argument's bit: ``need="all"`` (constants' g_weights too, for pictures)."""
+    return array("B", tape.op.tobytes().translate(_ALL_ARGUMENTS))
+
+
+def forward(tape, inputs: dict[int, float], source: str = "", need=None) -> Sweep:
+    """Values and g_weights of every node, with ``inputs`` mapping INPUT nodes to numbers.
+
+    ``need`` says which g_weights to compute: by default those of arguments that depend on an
+    input (``needed_partials``); ``"all"`` computes every argument's, constants' included (where
+    floats refuse one, IEEE arithmetic gives ±inf or nan, as for active arguments).
+    """
+    if need is None:
+        need = needed_partials(tape)
+    elif isinstance(need, str):
+        if need != "all":
+            raise ValueError(f"need must be None or 'all', not {need!r}")
+        need = all_partials(tape)
     n = len(tape)
     values = array("d", tape.const)
     for node, value in inputs.items():
@@ -83,7 +100,7 @@ def forward(tape, inputs: dict[int, float], source: str = "") -> Sweep:
     g0 = array("d", bytes(8 * n))
     g1 = array("d", bytes(8 * n))
     fns, d0s, d1s, F = VALUE_FNS, PARTIALS0, PARTIALS1, FLOAT
-    nodes = zip(count(), tape.op, tape.arg0, tape.arg1, needed_partials(tape))
+    nodes = zip(count(), tape.op, tape.arg0, tape.arg1, need)
     while True:
         try:
             for i, k, a, b, m in nodes:
@@ -106,7 +123,7 @@ def forward(tape, inputs: dict[int, float], source: str = "") -> Sweep:
             # Rare: either the value is undefined here (a user error), or only a local
             # derivative is singular (sqrt at 0): then IEEE arithmetic gives it as ±inf/nan,
             # which matters only if a non-zero adjoint ever reaches it.  The zip resumes after i.
-            _recover(tape, i, values, g0, g1, source)
+            _recover(tape, i, values, g0, g1, source, need[i])
     if not math.isfinite(sum(values)):  # cheap test; a false alarm (overflowing sum) rescans
         _first_non_finite(tape, values, source)
     return Sweep(values, g0, g1)
@@ -152,7 +169,7 @@ def check_gradient(tape, sweep: Sweep, adjoint: array, nodes, source: str = "") 
     raise NonFiniteError("the gradient is not finite (it overflows)")
 
 
-def _recover(tape, i: int, values: array, g0: array, g1: array, source: str) -> None:
+def _recover(tape, i: int, values: array, g0: array, g1: array, source: str, need: int) -> None:
     p = BY_CODE[tape.op[i]]
     a, b = tape.arg0[i], tape.arg1[i]
     args = (values[a],) if b < 0 else (values[a], values[b])
@@ -165,19 +182,25 @@ def _recover(tape, i: int, values: array, g0: array, g1: array, source: str) -> 
     except (ArithmeticError, ValueError):
         reason = p.domain(*args) if p.domain else f"undefined at {args_text(tape, values, i)}"
         raise EvaluationError(f"{p.call_name} at {node_where(tape, i, source)}: {reason}") from None
-    need = needed_partials(tape)[i]
-    ieee = ieee_partials(p, args, v)
-    if need & 1:
-        g0[i] = ieee[0]
-    if need & 2:
-        g1[i] = ieee[1]
+    for slot, out in enumerate((g0, g1)[: p.arity]):
+        if need >> slot & 1:
+            out[i] = local_derivative(p, slot, args, v)
+
+
+def local_derivative(p, slot: int, args: tuple[float, ...], value: float) -> float:
+    """A primitive's g_weight for one argument by its own rule on floats; where floats refuse (a
+    division by zero), IEEE arithmetic says ±inf or nan."""
+    try:
+        return float(p.partials[slot](FLOAT, *args, value))
+    except (ArithmeticError, ValueError):
+        return ieee_partials(p, args, value)[slot]
 
 
 def ieee_partials(p, args: tuple[float, ...], value: float) -> tuple[float, ...]:
     """A primitive's local derivatives in IEEE arithmetic (x/0 = ±inf, 0/0 = nan), via numpy."""
-    from . import numeric
+    from .numeric import partials_ieee
 
-    return numeric.partials_ieee(p, args, value)
+    return partials_ieee(p, args, value)
 
 
 def _first_non_finite(tape, values: array, source: str) -> None:
@@ -195,10 +218,49 @@ def args_text(tape, values: array, i: int) -> str:
     """A node's argument values for a message: ``2.5`` or ``(-3, 2)``."""
     a, b = tape.arg0[i], tape.arg1[i]
     if b < 0:
-        return num(values[a])
-    return f"({num(values[a])}, {num(values[b])})"
+        return number(values[a], short=True)
+    return f"({number(values[a], short=True)}, {number(values[b], short=True)})"
 
 
 def node_where(tape, i: int, source: str) -> str:
     """``line:col`` of a node in its source, for a message."""
     return where(source, tape.at[i]) if source else "?"
+
+
+class Gradient:
+    """The result of a gradient evaluation; ``sweep`` and ``adjoint`` hold every node's numbers."""
+
+    __slots__ = ("adjoint", "gradient", "sweep", "value")
+
+    def __init__(self, value: float, gradient: dict[str, float], sweep=None, adjoint=None) -> None:
+        self.value = value
+        self.gradient = gradient
+        self.sweep = sweep  # Sweep: values and g_weights of every node
+        self.adjoint = adjoint  # array of ∂output/∂node for every node
+
+    def __repr__(self) -> str:
+        return f"Gradient(value={self.value!r}, gradient={self.gradient!r})"
+
+
+def gradient(program, point: dict[str, float], need=None) -> Gradient:
+    """Value and every partial derivative of a ``Program`` at a point (a name → number mapping),
+    by one forward and one reverse sweep.
+
+    >>> from adcli.parse import parse
+    >>> result = gradient(parse("x*y + sin(x)"), {"x": 0.5, "y": 4.2})
+    >>> result.value
+    2.579425538604203
+    >>> result.gradient
+    {'x': 5.077582561890373, 'y': 0.5}
+    """
+    tape, source = program.tape, program.source
+    sweep = forward(tape, program.bind(point), source, need)
+    adjoint = backward(tape, sweep, program.output)
+    check_gradient(tape, sweep, adjoint, program.inputs.values(), source)
+    partials = {name: adjoint[node] for name, node in program.inputs.items()}
+    return Gradient(sweep.values[program.output], partials, sweep, adjoint)
+
+
+def value(program, point: dict[str, float]) -> float:
+    """The output's value of a ``Program`` at a point (a forward sweep only)."""
+    return forward(program.tape, program.bind(point), program.source).values[program.output]

@@ -4,7 +4,7 @@ A forward sweep (values and g_weights, by the table's ``vfn`` and partial rules 
 reverse sweep (adjoint arrays), a few numpy calls per node per chunk.  Rows whose numbers are
 not all finite are flagged for the float engine, which stays the reference; the other rows
 equal ``eval``'s to the last bit: the same operations in the same order, on the C library's
-functions (see ``adcli.numeric``).  numpy is imported only here, and only when a replay is
+functions (see ``adcli.engine.numeric``).  numpy is imported only here, and only when a replay is
 compiled; without numpy there is no replay and every row takes the reference path.
 """
 
@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 import os
 
-from .engine import needed_partials
-from .graph import Program
+from ..graph import Program
+from ..primitives import BY_CODE, FIRST_PRIMITIVE, INPUT, OPERATORS
 from .numeric import rules_namespace, vector_fn
-from .primitives import BY_CODE, FIRST_PRIMITIVE, INPUT, OPERATORS
+from .sweep import needed_partials
 
 CHUNK_ROWS = 4096  # points per replay: large enough to amortise numpy's per-call cost
 CHUNK_BYTES = 64 * 1024 * 1024  # arrays of one chunk (values, g_weights, adjoints) stay below this

@@ -1,0 +1,44 @@
+"""The engine: every sweep over a tape (layer 2: imports primitives, graph, errors, text).
+
+* ``sweep`` — the float forward and reverse sweeps, the gradient and value at a point;
+* ``dual`` — forward (tangent) mode, directional derivatives;
+* ``symbolic`` — the gradient as a graph (``adcli diff``, Hessians);
+* ``hessian`` — second derivatives, reverse over reverse;
+* ``numeric`` — the table on numpy values (imported lazily: numpy is never a start-up cost).
+"""
+
+from __future__ import annotations
+
+from .dual import forward_gradient, tangent_sweep
+from .hessian import hessian
+from .sweep import (
+    Gradient,
+    Sweep,
+    backward,
+    check_gradient,
+    forward,
+    gradient,
+    ieee_partials,
+    local_derivative,
+    needed_partials,
+    value,
+)
+from .symbolic import GradientGraph, symbolic_gradient
+
+__all__ = [
+    "Gradient",
+    "GradientGraph",
+    "Sweep",
+    "backward",
+    "check_gradient",
+    "forward",
+    "forward_gradient",
+    "gradient",
+    "hessian",
+    "ieee_partials",
+    "local_derivative",
+    "needed_partials",
+    "symbolic_gradient",
+    "tangent_sweep",
+    "value",
+]
