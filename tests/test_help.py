@@ -7,13 +7,15 @@ tests walk the registry: a new command or option is covered without editing this
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 
 import pytest
-from conftest import run_adcli
+from conftest import adcli_command, run_adcli
 
 from adcli import help as adcli_help
 from adcli.commands import COMMANDS, command
@@ -71,7 +73,8 @@ def test_help_after_a_program_and_bindings():
 def test_help_pages_fit_the_terminal():
     for width in (40, 60, 100):
         page = adcli_help.command_page("eval", width)
-        lines = [line for line in page.splitlines() if not line.startswith(("  adcli", "Usage"))]
+        prose = page.split("\nExamples:")[0]  # examples are commands: never wrapped
+        lines = [line for line in prose.splitlines() if not line.startswith("Usage")]
         widest = max(len(line) for line in lines)
         assert widest <= width, (width, widest)
 
@@ -230,3 +233,39 @@ def test_zsh_completion_script_parses(tmp_path):
     done = subprocess.run(["zsh", "-n", str(script)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert script.read_text().startswith("#compdef adcli\n")
+
+
+# ---- the examples run where a user is --------------------------------------------------------
+
+
+def help_examples() -> list[str]:
+    lines = adcli_help.TOP_EXAMPLES.splitlines()
+    for name in COMMANDS:
+        lines += [e for e in command(name).EXAMPLES.strip().splitlines() if e.strip()]
+    return lines
+
+
+@pytest.mark.parametrize("example", help_examples())
+def test_every_help_example_runs_in_an_empty_directory(example, tmp_path, monkeypatch):
+    """No example may need a file from the repository: a user runs them anywhere."""
+    tools = [t for t in ("dot", "jq") if re.search(rf"\| *{t}\b", example) and not shutil.which(t)]
+    if tools:
+        pytest.skip(f"needs {', '.join(tools)}, which is not installed")
+    monkeypatch.chdir(tmp_path)
+    if re.search(r"[|<>;&]", example):  # a pipeline: the shell runs it
+        env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
+        env["PATH"] = os.path.dirname(adcli_command()[0]) + os.pathsep + env.get("PATH", "")
+        done = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", example],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+    else:
+        done = run_adcli(*shlex.split(example)[1:])
+    if done.returncode == 2 and "install" in done.stderr:
+        pytest.skip(done.stderr.strip())  # an optional extra or tool (matplotlib, Graphviz)
+    assert done.returncode in (0, 1), done.stderr  # 1: the check at a kink fails, by design
+    assert "Traceback" not in done.stderr and "No such file" not in done.stderr
+    assert done.stdout or list(tmp_path.iterdir()), "the example printed or wrote something"

@@ -62,7 +62,7 @@ With [bold]--batch[/bold], one --json report per point; exit status 1 when any p
 EXAMPLES = """adcli check "x*y + sin(x)" --x 0.5 --y 4.2
 adcli check "exp(x)/x" --x 3 --sweep
 adcli check "relu(x)" --x 0 --json
-adcli check "x*y + sin(x)" --y 2 --batch points.jsonl > checks.jsonl"""
+printf '{"x": 0.5}\\n{"x": 2}\\n' | adcli check "x*y + sin(x)" --y 2 --batch -"""
 
 
 def run(args: list[str], env: Environment) -> int:

@@ -35,7 +35,7 @@ HELP = (
 )
 
 EXAMPLES = """adcli dot "x*y + sin(x)" --x 0.5 --y 4.2 | dot -Tsvg > graph.svg
-adcli dot -f samples/neuron.adc --at samples/neuron.json --digits 4 | dot -Tpng > neuron.png
+adcli dot "h = tanh(w*x + b); (h - t)^2" w=0.5 x=2 b=-0.3 t=1 --digits 4 | dot -Tpng > neuron.png
 adcli dot "x*y + sin(x)" --x 0.5 --y 4.2 --digits 4 --output graph.svg"""
 
 

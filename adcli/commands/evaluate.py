@@ -43,8 +43,8 @@ starting with '-' works as it is; '--' ends the options.
 
 EXAMPLES = """adcli eval "x*y + sin(x)" --x 0.5 --y 4.2
 adcli eval "x*y + sin(x)" x=0.5 y=4.2 --json
-adcli eval -f samples/neuron.adc --at samples/neuron.json --digits 6
-adcli eval "x*y + sin(x)" --y 4.2 --batch points.jsonl > results.jsonl"""
+adcli eval "h = tanh(w*x + b); (h - t)^2" --at '{"w": 0.5, "x": 2, "b": -0.3, "t": 1}' --digits 6
+printf '{"x": 0.5}\\n{"x": 1}\\n' | adcli eval "x*y + sin(x)" --y 4.2 --batch -"""
 
 
 def run(args: list[str], env: Environment) -> int:

@@ -36,7 +36,7 @@ Bind inputs as for [bold]adcli eval[/bold]. With [bold]--json[/bold]: {"value", 
 EXAMPLES = """adcli hessian "x*y + sin(x)" --x 0.5 --y 4.2
 adcli hessian "h = tanh(w*x + b); (h - t)^2" w=0.5 x=2 b=-0.3 t=1 --json
 adcli hessian "x^3*y" --x 2 --y 1 --wrt x
-adcli hessian "x*y + sin(x)" --y 2 --batch points.jsonl > hessians.jsonl"""
+printf '{"x": 0.5}\\n{"x": 2}\\n' | adcli hessian "x*y + sin(x)" --y 2 --batch -"""
 
 
 def run(args: list[str], env: Environment) -> int:

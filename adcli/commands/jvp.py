@@ -40,7 +40,7 @@ With [bold]--batch[/bold], a line may give its own direction the same way ({"x":
 EXAMPLES = """adcli jvp "x*y + sin(x)" --x 0.5 --y 4.2 --dx 1 --dy 0
 adcli jvp "x*y + sin(x)" x=0.5 y=4.2 --direction x=0.6,y=0.8 --json
 adcli jvp "x*dx" --x 1 --dx 2 --direction x=1
-adcli jvp "x*y + sin(x)" --dx 1 --batch points.jsonl > jvps.jsonl"""
+printf '{"x": 0.5, "y": 4.2}\\n{"x": 2, "y": 1}\\n' | adcli jvp "x*y + sin(x)" --dx 1 --batch -"""
 
 
 def run(args: list[str], env: Environment) -> int:

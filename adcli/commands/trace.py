@@ -36,7 +36,7 @@ HELP = (
 )
 
 EXAMPLES = """adcli trace "x*y + sin(x)" --x 0.5 --y 4.2
-adcli trace -f big.adc --at point.json --all | less -S
+adcli trace "h = tanh(w*x + b); (h - t)^2" w=0.5 x=2 b=-0.3 t=1 --all --digits 4
 adcli trace "x*y + sin(x)" x=0.5 y=4.2 --json"""
 
 

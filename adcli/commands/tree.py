@@ -55,7 +55,7 @@ HELP = (
 )
 
 EXAMPLES = """adcli tree "x*y + sin(x)" --x 0.5 --y 4.2
-adcli tree -f samples/neuron.adc --at samples/neuron.json --depth 3
+adcli tree "h = tanh(w*x + b); (h - t)^2" w=0.5 x=2 b=-0.3 t=1 --depth 3
 adcli tree "x*y + sin(x)" x=0.5 y=4.2 --json | jq '.nodes[] | {id, op, adjoint}'
 adcli tree "x*y + sin(x)" --x 0.5 --y 4.2 --html graph.html"""
 
