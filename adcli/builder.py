@@ -28,6 +28,34 @@ ARRAY_FUNCTIONS = {
     "transpose": 1,
     "dot": 2,
 }
+# What `adcli functions` says of the array-level syntax: (call, derivatives, doc).  Each is
+# lowered onto the table's primitives (adcli.arrays), so these rules are the primitives' own.
+PICKED = {"d/d(element)": "1 where it is picked, else 0"}
+ARRAY_DOCS: tuple[tuple[str, dict[str, str], str], ...] = (
+    ("[a, b, ...]", PICKED, "a vector; [[1, 2], [3, 4]] is a matrix (rows of equal length)"),
+    ("x[i]  A[i, j]  A[i]", PICKED, "0-based indexing; x[-1] is the last; A[i] is a row"),
+    ("x[i:j]  x[i:]  x[:j]  A[:, j]", PICKED, "slices with numpy's meaning, no step"),
+    (
+        "a @ b",
+        {"d/da, d/db": "those of the * and + it unrolls to"},
+        "matrix product (numpy's rules)",
+    ),
+    ("sum(a)", {"d/da[i]": "1"}, "the sum of all elements"),
+    ("mean(a)", {"d/da[i]": "1/n"}, "the mean of all n elements"),
+    ("prod(a)", {"d/da[i]": "the product of the other elements"}, "the product of all elements"),
+    ("max(a)", {"d/da[i]": "1/k for each of the k largest, else 0"}, "the largest element"),
+    ("min(a)", {"d/da[i]": "1/k for each of the k smallest, else 0"}, "the smallest element"),
+    ("norm(a)", {"d/da[i]": "a[i] / norm(a)"}, "sqrt(sum(a^2))"),
+    ("dot(a, b)", {"d/da[i]": "b[i]", "d/db[i]": "a[i]"}, "a @ b for two vectors"),
+    ("len(a)", {"d/da": "0"}, "the length of the first axis (a constant)"),
+    ("transpose(A)", PICKED, "rows become columns; a vector is its own transpose"),
+    (
+        "where(c, a, b)",
+        {"d/da": "1 where c != 0", "d/db": "1 where c = 0", "d/dc": "0"},
+        "a where c is true (not 0), else b; the other branch gets no derivative",
+    ),
+    ("a < b  <=  >  >=  ==  !=", {"d/da": "0", "d/db": "0"}, "1.0 if true, else 0.0"),
+)
 
 
 def _clip(text: str, width: int = 24) -> str:

@@ -570,3 +570,16 @@ def test_diff_refuses_array_programs_with_status_2(text, where):
     done = run_adcli("diff", text)
     assert done.returncode == 2 and done.stdout == ""
     assert f"diff does not support arrays yet ({where})" in done.stderr
+
+
+def test_functions_lists_the_array_syntax_and_functions():
+    import json
+
+    from conftest import run_adcli
+
+    done = run_adcli("functions", "--json")
+    calls = {r["call"] for r in json.loads(done.stdout)}
+    for call in ("sum(a)", "max(a)", "where(c, a, b)", "a @ b", "x[i]  A[i, j]  A[i]", "len(a)"):
+        assert call in calls
+    table = run_adcli("functions").stdout
+    assert "x[i:j]" in table and "[a, b, ...]" in table  # printed as text, not as Rich markup

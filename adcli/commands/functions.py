@@ -43,7 +43,17 @@ def rules() -> list[dict]:
                 "kink": p.kink,
             }
         )
-    return records
+    return records + array_rules()
+
+
+def array_rules() -> list[dict]:
+    """Array syntax and functions (contract v0.2): lowered onto the primitives above."""
+    from ..builder import ARRAY_DOCS
+
+    return [
+        {"name": call.split("(")[0], "call": call, "derivatives": rules, "doc": doc, "kink": ""}
+        for call, rules, doc in ARRAY_DOCS
+    ]
 
 
 def _usage(p, params) -> str:
@@ -60,6 +70,7 @@ def run(args: list[str], env: Environment) -> int:
     if line.json:
         env.write_json(records)
         return 0
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="adcli functions: each rule is read from the engine's table")
@@ -68,6 +79,6 @@ def run(args: list[str], env: Environment) -> int:
     for r in records:
         derivative = "\n".join(f"{k} = {v}" for k, v in r["derivatives"].items())
         notes = r["doc"] + (f"; {r['kink']}" if r["kink"] else "")
-        table.add_row(r["call"], derivative, notes)
+        table.add_row(escape(r["call"]), escape(derivative), escape(notes))
     env.console().print(table)
     return 0
