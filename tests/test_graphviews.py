@@ -359,3 +359,35 @@ def test_deep_programs_through_the_cli(tmp_path):
     assert data["nodes"][0]["adjoint"] == pytest.approx(
         math.prod(math.cos(v["value"]) for v in data["nodes"][:-1])
     )
+
+
+# ---- array inputs: the views, check and jvp see the lowered program's elements -----------------
+
+
+def test_tree_trace_dot_draw_array_elements_by_name():
+    done = run_adcli("tree", "sum(x*x) + y", "--x", "[1, 2]", "--y", "3")
+    assert done.returncode == 0, done.stderr
+    assert "x[0] = 1.0  adjoint 2.0" in done.stdout and "x[1] = 2.0  adjoint 4.0" in done.stdout
+    data = strict_json(run_adcli("trace", "sum(x*x)", "--x", "[1, 2]", "--json").stdout)
+    assert [n["name"] for n in data["nodes"] if n["op"] == "input"] == ["x[0]", "x[1]"]
+    assert (
+        'label="x[1]\\nvalue 2.0\\nadjoint 4.0"' in run_adcli("dot", "sum(x*x)", "x=[1,2]").stdout
+    )
+    done = run_adcli("tree", "x[0]*2", "--x", "1")  # a scalar bound where an array is used
+    assert done.returncode == 2 and "cannot index a scalar at 1:2" in done.stderr
+
+
+def test_check_and_jvp_take_arrays_element_by_element():
+    done = run_adcli("check", "sum(x*x) + y", "--x", "[1, 2]", "--y", "3", "--json")
+    report = strict_json(done.stdout)
+    assert done.returncode == 0 and report["ok"] and report["gradient"] == {
+        "x[0]": 2.0, "x[1]": 4.0, "y": 1.0}  # fmt: skip
+    done = run_adcli("jvp", "sum(x*x) + y", "--x", "[1, 2]", "--y", "3", "--dx", "[0.5, 1]",
+                     "--dy", "2", "--json")  # fmt: skip
+    answer = strict_json(done.stdout)
+    assert answer["jvp"] == 2.0 * 0.5 + 4.0 * 1 + 2 and answer["direction"] == {
+        "x": [0.5, 1.0],
+        "y": 2.0,
+    }
+    done = run_adcli("jvp", "sum(x*x)", "--x", "[1, 2]", "--dx", "1")
+    assert done.returncode == 2 and "must be an array of shape [2]" in done.stderr

@@ -122,8 +122,9 @@ def evaluated(args: list[str], options, env: Environment) -> tuple:
     from ..evaluation import evaluate
 
     line = parse_command_line(args, options, stdin=env.stdin)
-    program = load_program(line, env)
-    ev = evaluate(program, point(program, line, env))
+    # Array inputs are drawn as their element nodes, x[0], W[1,0], as the engine sees them.
+    lw = lowered(load_program(line, env), line, env)
+    ev = evaluate(lw.program, lw.point)
     if line.options.get("json"):
         from ..render import write_text
         from ..render.data import graph_json

@@ -14,7 +14,8 @@ import sys
 from ..arguments import COMMON, JSON, Option, parse_command_line
 from ..engine import gradient, value
 from ..errors import CheckFailedError, EvaluationError
-from . import DIGITS, WRT, load_program, point, reported_names, title
+from ..values import element_names
+from . import DIGITS, WRT, input_shapes, load_program, lowered, reported_names, title
 from ._batch import OPTIONS as BATCH_OPTIONS
 from ._batch import check_batch_line, run_per_point, with_extra
 
@@ -77,8 +78,12 @@ def run(args: list[str], env: Environment) -> int:
             return report, failure(rows, line.tol)
 
         return run_per_point(line, program, answer, env)
-    at = point(program, line, env)
-    report, rows, sweeps = check_point(program, at, names, line)
+    # Array inputs are checked element by element (x[0], W[1,0]) on the lowered program.
+    scalar = lowered(program, line, env)
+    shapes = input_shapes(names, scalar.layout, line.bindings)
+    elements = [e for name, shape in shapes.items() for e in element_names(name, shape)]
+    at = scalar.point
+    report, rows, sweeps = check_point(scalar.program, at, elements, line)
     if line.json:
         env.write_json(report)
     else:

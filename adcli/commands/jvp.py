@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..arguments import COMMON, JSON, Option, bindings_from_json, check_name, parse_command_line
 from ..errors import UsageError
-from . import DIGITS, load_program, point, title
+from . import DIGITS, input_shapes, load_program, lowered, partials, shaped, title
 from ._batch import OPTIONS as BATCH_OPTIONS
 from ._batch import check_batch_line, run_per_point
 
@@ -52,15 +52,20 @@ def run(args: list[str], env: Environment) -> int:
     if batch:
         return run_batch(line, program, env)
     direction = split_direction(program.inputs, line.bindings, line.direction)
-    value, derivative = tangent_sweep(program, point(program, line, env), direction)
-    full = {name: direction.get(name, 0.0) for name in program.inputs}
+    # Array inputs (and their directions) go element by element through the lowered program.
+    scalar = lowered(program, line, env)
+    flat = element_direction(direction, scalar.layout)
+    value, derivative = tangent_sweep(scalar.program, scalar.point, flat)
+    full = {name: flat.get(name, 0.0) for name in scalar.program.inputs}
     if line.json:
-        env.write_json({"value": value, "jvp": derivative, "direction": full})
+        shapes = input_shapes(list(program.inputs), scalar.layout, line.bindings)
+        shown = shaped(shapes, partials(shapes, full))
+        env.write_json({"value": value, "jvp": derivative, "direction": shown})
         return 0
 
     from ..render.tables import jvp_table, print_tables
 
-    table = jvp_table(title(line, program), value, line.bindings, full, derivative, line.digits)
+    table = jvp_table(title(line, program), value, scalar.point, full, derivative, line.digits)
     print_tables(env.console(), table)
     return 0
 
@@ -81,6 +86,26 @@ def run_batch(line, program, env: Environment) -> int:
         return {"value": value, "jvp": derivative, "direction": full}, None
 
     return run_per_point(line, program, answer, env, known)
+
+
+def element_direction(direction: dict, layout: dict[str, tuple[int, ...]]) -> dict[str, float]:
+    """The direction by the lowered program's inputs: an array input's direction is an array of
+    its shape, spread over its elements (``x[0]``, ``x[1]``)."""
+    from ..values import ArrayValue, element_name
+
+    flat: dict[str, float] = {}
+    for name, v in direction.items():
+        shape = layout.get(name)
+        if not shape and not isinstance(v, ArrayValue):
+            flat[name] = v
+            continue
+        if not isinstance(v, ArrayValue) or v.shape != shape:
+            wanted = "a number" if not shape else f"an array of shape {list(shape)}"
+            got = f"shape {list(v.shape)}" if isinstance(v, ArrayValue) else "a number"
+            raise UsageError(f"the direction for '{name}' must be {wanted}, like {name}; got {got}")
+        for k, x in enumerate(v.data):
+            flat[element_name(name, shape, k)] = x
+    return flat
 
 
 def d_names(inputs: dict[str, int]) -> list[str]:
