@@ -3,9 +3,7 @@ which nodes the output depends on.  Shared by tree, trace, dot and the graph dat
 
 from __future__ import annotations
 
-import math
-
-from ..output import format_number
+from .. import text
 from ..primitives import BY_CODE, CONST, FIRST_PRIMITIVE, INPUT
 from ..printer import format_constant
 
@@ -27,16 +25,9 @@ def reachable(tape, output: int) -> bytearray:
 
 
 def number(x: float, digits: int | None = None) -> str:
-    """A value as text: round-trip exact (or ``digits`` significant); inf as it is, and nan as
-    "undefined" (a constant's g_weight such as ∂(u^2)/∂2 at u < 0: log of a negative)."""
-    if digits is None:  # the common case, on every row of a 100,000-step trace: repr alone
-        text = repr(float(x))
-        return "undefined" if text == "nan" else text
-    if math.isnan(x):
-        return "undefined"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return format_number(x, digits)
+    """A value as the pictures show it: ``adcli.text.number``, with nan read as "undefined" (a
+    constant's g_weight such as ∂(u^2)/∂2 at u < 0: log of a negative)."""
+    return text.number(x, digits, nan="undefined")
 
 
 def operation(tape, i: int) -> str:

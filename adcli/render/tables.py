@@ -7,15 +7,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ..output import format_number
+from ..text import clip, number
 from ..values import ArrayValue, element_name
 
 ELEMENTS_SHOWN = 8  # rows kept at each end of a long array; the middle becomes one Clipped row
-
-
-def clip(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def titled_table(title: str, caption: str | None = None):
@@ -24,7 +19,10 @@ def titled_table(title: str, caption: str | None = None):
     from rich.text import Text
 
     return Table(
-        title=Text(clip(title)), title_justify="left", caption=caption, caption_justify="left"
+        title=Text(clip(" ".join(title.split()), 60)),
+        title_justify="left",
+        caption=caption,
+        caption_justify="left",
     )
 
 
@@ -76,7 +74,7 @@ def gradient_table(
     table.add_column("", style="bold")
     table.add_column("value", justify="right")
     table.add_column(f"∂{output_name}/∂·", justify="right", style="cyan")
-    table.add_row(output_name, format_number(value, digits), "", style="bold")
+    table.add_row(output_name, number(value, digits), "", style="bold")
     clipped = False
     for entry in rows:
         if isinstance(entry, Clipped):
@@ -86,8 +84,8 @@ def gradient_table(
             )
             continue
         name, bound, partial = entry
-        shown = "" if bound is None else format_number(bound, digits)
-        table.add_row(name, shown, format_number(partial, digits))
+        shown = "" if bound is None else number(bound, digits)
+        table.add_row(name, shown, number(partial, digits))
     if clipped:
         table.caption = "Long arrays are clipped: --json prints every partial; --wrt picks inputs."
         table.caption_justify = "left"
@@ -108,7 +106,7 @@ def hessian_table(
     names = list(gradient)
     hidden = len(names) - 2 * keep if len(names) > 2 * keep + 1 else 0
     shown = names[:keep] + names[-keep:] if hidden else names
-    caption = f"f = {format_number(value, digits)}"
+    caption = f"f = {number(value, digits)}"
     if hidden:
         caption += (
             f"; {names[keep]} … {names[-keep - 1]} ({hidden:,} rows and columns) not shown:"
@@ -122,13 +120,13 @@ def hessian_table(
             table.add_column("⋯", justify="center", style="dim")
         table.add_column(f"∂²f/∂·∂{col}", justify="right")
     for k, row in enumerate(shown):
-        cells = [format_number(matrix[row][col], digits) for col in shown]
+        cells = [number(matrix[row][col], digits) for col in shown]
         if hidden:
             if k == keep:
                 label = f"{names[keep]} … {names[-keep - 1]}"
                 table.add_row(label, "⋮", *["⋮"] * keep, "⋱", *["⋮"] * keep, style="dim")
             cells.insert(keep, "⋯")
-        table.add_row(row, format_number(gradient[row], digits), *cells)
+        table.add_row(row, number(gradient[row], digits), *cells)
     return table
 
 
@@ -145,10 +143,10 @@ def jvp_table(
     table.add_column("", style="bold")
     table.add_column("value", justify="right")
     table.add_column("direction v", justify="right", style="cyan")
-    table.add_row("f", format_number(value, digits), "", style="bold")
+    table.add_row("f", number(value, digits), "", style="bold")
     for name, component in direction.items():
-        table.add_row(name, format_number(bindings[name], digits), format_number(component, digits))
-    table.add_row("∇f·v", format_number(derivative, digits), "", style="bold cyan")
+        table.add_row(name, number(bindings[name], digits), number(component, digits))
+    table.add_row("∇f·v", number(derivative, digits), "", style="bold cyan")
     return table
 
 
@@ -165,9 +163,9 @@ def check_table(source: str, at: dict[str, float], rows: dict, tol: float, digit
         bound = at.get(name)
         table.add_row(
             name,
-            "" if bound is None else format_number(bound, digits),
-            format_number(row["ad"], digits),
-            format_number(row["fd"], digits)
+            "" if bound is None else number(bound, digits),
+            number(row["ad"], digits),
+            number(row["fd"], digits)
             + ("" if row["method"] in ("central", "unused") else f" ({row['method']})"),
             f"{row['abs_error']:.2e}",
             f"{row['rel_error']:.2e}",
