@@ -4,7 +4,14 @@ Click cannot pair an unknown option with its value (``--x 0.5``), takes ``-x^2``
 and abbreviates long options; adcli's bindings need all three the other way round.  So each
 command declares its options here, and everything shaped like ``--name VALUE``,
 ``--name=VALUE`` or ``name=VALUE`` that is not one of them binds an input.  Options are never
-abbreviated, ``--`` ends the options, and a value may start with ``-`` (``--x -1.5``).
+abbreviated (``--b 2`` binds ``b``), ``--`` ends the options, and a value may start with ``-``
+(``--x -1.5``).
+
+A typo of an option must not become a binding silently: ``--digit 3`` looks like ``--digits``
+(difflib, among the command's own options), so it binds ``digit`` only if the program uses an
+input of that name, and is otherwise an error that says "did you mean --digits?" (checked once
+the program is read: ``CommandLine.check_near_options``).  An input really named like an option
+is bound with ``digit=3`` or ``--at``, which are never taken for options.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 
+from . import _tables
 from .errors import AdcliError, LimitError, ProgramNameError, UsageError
 from .primitives import CONSTANTS
 from .values import Value, loads_strict, value_from_json, value_from_text
@@ -23,8 +31,14 @@ TYPE_CHECKING = False  # typing costs start-up time; annotations are strings any
 if TYPE_CHECKING:
     from typing import IO
 
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)  # not ١٢
+# Names and numbers are spelled as the grammar's NAME and NUMBER terminals (grammar/adcli.lark,
+# frozen in _tables), so a binding reads exactly what a program would; a bound number may carry
+# a sign, which a program writes as an operator.  ASCII: `\d` must not take '١٢'.
+_TERMINALS = dict(_tables.TERMINALS)
+NAME = re.compile(_TERMINALS["NAME"], re.ASCII)
+NUMBER = re.compile(f"[+-]?(?:{_TERMINALS['NUMBER']})", re.ASCII)
+NEAR_OPTION = 0.66  # difflib ratio from which --name reads as a typo of an option
+
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024  # bytes of program text; --max-size raises it
 
 
@@ -127,12 +141,21 @@ class CommandLine:
         self.bindings: dict[str, Value] = {}  # in command-line order; a later binding wins
         self.options = options
         self.help = False
+        # --name bindings that look like a typo of an option: name -> the option
+        self.near_options: dict[str, str] = {}
 
     def __getattr__(self, name: str) -> object:
         try:
             return self.__dict__["options"][name]
         except KeyError:
             raise AttributeError(name) from None
+
+    def check_near_options(self, inputs) -> None:
+        """Refuse a binding spelled like a typo of an option (``--digit 3``) unless the
+        program has an input of that name: then it is meant, and binds."""
+        for name, option in self.near_options.items():
+            if name not in inputs:
+                raise UsageError(near_option_message(name, option))
 
     def read_program(self, stdin: IO[str] | None = None) -> str:
         """The program text, from the command line, a file or ``stdin`` (default: the
@@ -215,6 +238,27 @@ def parse_binding(text: str, what: str) -> Value:
     if text.lstrip().startswith("["):
         return value_from_text(text, what)
     return parse_number(text, what)
+
+
+def near_option(name: str, options: Sequence[Option]) -> str | None:
+    """The command's own long option that ``--name`` looks like a typo of, if any: ``digit``
+    → ``--digits``, ``jsno`` → ``--json``.  Names under three letters are never typos (``--b 2``
+    binds b, whatever options start with b)."""
+    if len(name) < 3:
+        return None
+    import difflib  # only for an unknown --name: the common --x binding never gets here
+
+    flags = [flag for opt in options for flag in opt.flags if flag.startswith("--")]
+    spelled = name.replace("_", "-")
+    matches = difflib.get_close_matches(spelled, [f[2:] for f in flags], n=1, cutoff=NEAR_OPTION)
+    return f"--{matches[0]}" if matches else None
+
+
+def near_option_message(name: str, option: str) -> str:
+    return (
+        f"unknown option --{name}: did you mean {option}? (to bind an input named '{name}', "
+        f"write {name}=VALUE or --at '{{\"{name}\": VALUE}}')"
+    )
 
 
 def binding_hint(names: list[str]) -> str:
@@ -316,6 +360,16 @@ def parse_command_line(
                 positionals.append(token)  # a program such as "-x^2" or "-1"
                 continue
             check_name(name, flag)
+            option = near_option(name, options)
+            if option is not None:
+                # A typo with no value, or a value that is no number, is no binding at all.
+                try:
+                    value, i = _value(args, i, eq, inline, "")
+                    line.bindings[name] = parse_binding(value, flag)
+                except UsageError:
+                    raise UsageError(near_option_message(name, option)) from None
+                line.near_options[name] = option
+                continue
             value, i = _value(
                 args, i, eq, inline, f"{flag} needs a value (binds the input '{name}')"
             )
@@ -348,6 +402,8 @@ def parse_command_line(
         return line
     if takes_program:
         _assign_program(line, positionals)
+    elif line.near_options:
+        line.check_near_options(())
     elif positionals or line.bindings:
         raise UsageError(f"unexpected argument {_clip((positionals or list(line.bindings))[0])!r}")
     return line

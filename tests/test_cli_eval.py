@@ -470,3 +470,64 @@ def test_a_closed_standard_stream_is_a_clear_error(redirect, message):
     assert done.stderr.startswith(message)
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
     assert done.returncode in (1, 2)
+
+
+# -- option typos ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "typo", "option"),
+    [
+        (["eval", "x^2/3", "--x", "1", "--digit", "3"], "digit", "--digits"),
+        (["eval", "x^2/3", "--x", "1", "--digit=3"], "digit", "--digits"),
+        (["eval", "x", "--x", "1", "--jsno"], "jsno", "--json"),
+        (["eval", "x", "--jsno", "--x", "1"], "jsno", "--json"),
+        (["eval", "x", "--x", "1", "--jsno", "1"], "jsno", "--json"),
+        (["eval", "x*y", "--x", "1", "--y", "2", "--wtr", "x"], "wtr", "--wrt"),
+        (["eval", "x", "--x", "1", "--max_size", "1M"], "max_size", "--max-size"),
+        (["hessian", "x*y", "x=1", "y=2", "--qiuet"], "qiuet", "--quiet"),
+        (["tree", "x", "--x", "1", "--dept", "2"], "dept", "--depth"),
+        (["functions", "--jsno"], "jsno", "--json"),
+    ],
+)
+def test_an_option_typo_is_an_error_that_names_the_option(args, typo, option):
+    done = run_adcli(*args)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(f"adcli: unknown option --{typo}: did you mean {option}?")
+    assert f"{typo}=VALUE" in done.stderr  # how to bind an input that really has that name
+    assert done.stderr.count("\n") == 1
+
+
+def test_a_name_like_an_option_binds_when_the_program_uses_it():
+    done = run_adcli("eval", "digit*2", "--digit", "3", "--json")
+    assert done.returncode == 0, done.stderr
+    assert strict_json(done.stdout) == {"value": 6.0, "gradient": {"digit": 2.0}}
+
+
+@pytest.mark.parametrize("binding", [["digit=3"], ["--at", '{"digit": 3}'], ["--", "digit=3"]])
+def test_an_unused_input_named_like_an_option_binds_with_name_equals_value_or_at(binding):
+    done = run_adcli("eval", "x", "--x", "1", "--json", *binding)
+    assert done.returncode == 0, done.stderr
+    assert strict_json(done.stdout)["gradient"] == {"x": 1.0, "digit": 0.0}
+    assert "'digit' is bound but the program does not use it" in done.stderr
+
+
+@pytest.mark.parametrize("name", ["b", "t", "alpha", "xyz", "weights", "d"])
+def test_options_are_never_abbreviated_and_other_names_still_bind(name):
+    """The contract: ``--b 2`` binds b; a name that is no near-miss of an option binds as
+    before (a warning when unused)."""
+    done = run_adcli("eval", "x", "--x", "1", f"--{name}", "2", "--json")
+    assert done.returncode == 0, done.stderr
+    assert strict_json(done.stdout)["gradient"][name] == 0.0
+
+
+def test_numbers_and_names_are_spelled_as_the_grammar_spells_them():
+    from adcli import _tables, arguments
+
+    terminals = dict(_tables.TERMINALS)
+    assert terminals["NUMBER"] in arguments.NUMBER.pattern
+    assert arguments.NAME.pattern == terminals["NAME"]
+    for text in ("1", "1.", ".5", "2.5e-3", "-1E+2", "+7"):
+        assert arguments.NUMBER.fullmatch(text), text
+    for text in ("1_0", "0x10", "١٢", "1e", ".", "e5", "1.2.3", "inf"):
+        assert not arguments.NUMBER.fullmatch(text), text

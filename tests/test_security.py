@@ -136,14 +136,13 @@ PYTHON_LOOKING = [
     "'x'",
     "[x for x in y]",
     "x if y else z",
-    "x[0]",
+    "x[0]",  # array syntax since v0.2: indexing a scalar is a shape error
     "{x: 1}",
-    "x == y",
     "x and y",
     "not x",
     "x % y",
     "x // y",
-    "x @ y",
+    "x @ y",  # array syntax since v0.2: a matrix product of scalars is a shape error
     "import os",
     "def f(): return 1",
     "x, y",

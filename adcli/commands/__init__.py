@@ -81,7 +81,9 @@ def load_program(line: CommandLine, env: Environment) -> Program:
     """The command line's program, read (from env's stdin for '-') and parsed."""
     from ..parse import parse
 
-    return parse(line.read_program(env.stdin))
+    program = parse(line.read_program(env.stdin))
+    line.check_near_options(program.inputs)  # --digit 3: a typo, unless the program uses digit
+    return program
 
 
 def point(program: Program, line: CommandLine, env: Environment) -> dict[str, float]:
