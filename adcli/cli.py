@@ -70,8 +70,6 @@ def run(args: list[str], env: Environment | None = None) -> int:
 # module imported -> what pip installs it (the extras name the feature that needs it)
 INSTALL = {
     "rich": "rich",
-    "typer": "typer",
-    "click": "typer",
     "numpy": "numpy",
     "pyarrow": "adcli[parquet]",
     "pandas": "adcli[dask]",

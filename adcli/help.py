@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from .commands import COMMANDS, command
+from .errors import ExitStatus
 
 if TYPE_CHECKING:
     from .arguments import Option
@@ -67,7 +68,7 @@ def present(args: list[str], env: Environment) -> int:
     if not args:  # a usage error (status 2) that answers with the page, as an excerpt
         page = top_page(env.width - 2, bold=False)
         env.error("missing command", "\n".join(f"  {line}".rstrip() for line in page.splitlines()))
-        return 2
+        return int(ExitStatus.USAGE)
     first = args[0]
     if first in COMMANDS:  # ``adcli CMD ... --help``: the dispatcher sends only those here
         return _write(env, command_page(first, env.width, bold=_bold(env)))
@@ -97,7 +98,7 @@ def _write(env: Environment, text: str) -> int:
 
 def _usage(env: Environment, message: str) -> int:
     env.error(message, "  Usage: adcli COMMAND [ARGS]...\n  Try 'adcli --help'.")
-    return 2
+    return int(ExitStatus.USAGE)
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
