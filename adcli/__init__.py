@@ -10,14 +10,44 @@ differentiation on a computational graph (a tape), from the command line or from
 
 from __future__ import annotations
 
-from .api import Function, compile
-from .engine import Gradient
-from .errors import AdcliError, EvaluationError, ExitStatus
+from typing import TYPE_CHECKING
+
+from .errors import (
+    AdcliError,
+    ArityError,
+    EvaluationError,
+    ExitStatus,
+    LimitError,
+    NonFiniteError,
+    OverflowEvaluationError,
+    ProgramNameError,
+    ProgramSyntaxError,
+    UsageError,
+)
 from .graph import Program, Tape, Var, fn
 from .parse import parse
 
+if TYPE_CHECKING:  # for type checkers; at run time they come from adcli.api when asked for
+    from .api import JVP, BatchResult, BindingError, Function, Gradient, Hessian
 
-def __getattr__(name: str) -> str:
+# The API's classes come from adcli.api when first asked for: the CLI imports this package on
+# every start-up, and most commands never evaluate through the API.
+_API = frozenset(("BatchResult", "BindingError", "Function", "Gradient", "Hessian", "JVP"))
+
+
+def compile(text: str) -> Function:
+    """Parse a program's text into a ``Function``, ready to evaluate at any number of points
+    (see ``adcli.api`` and docs/api.md)."""
+    from .api import compile
+
+    return compile(text)
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from . import api
+
+        return getattr(api, name)
     # The version is read from the installed package's metadata (its one source is
     # pyproject.toml), and only when asked: importlib.metadata is slow to import.
     if name == "__version__":
@@ -31,13 +61,24 @@ def __getattr__(name: str) -> str:
 
 
 __all__ = [
+    "JVP",
     "AdcliError",
+    "ArityError",
+    "BatchResult",
+    "BindingError",
     "EvaluationError",
     "ExitStatus",
     "Function",
     "Gradient",
+    "Hessian",
+    "LimitError",
+    "NonFiniteError",
+    "OverflowEvaluationError",
     "Program",
+    "ProgramNameError",
+    "ProgramSyntaxError",
     "Tape",
+    "UsageError",
     "Var",
     "__version__",
     "compile",
