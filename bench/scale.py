@@ -70,7 +70,17 @@ def peak_rss_mb(command: list[str]) -> float:
 def commands(jsonl: str, parquet: str, out: str) -> dict[str, list[str]]:
     return {
         "JSON Lines": [ADCLI, "eval", PROGRAM, "--batch", jsonl],
-        "Parquet": [ADCLI, "eval", PROGRAM, "--batch", parquet, "--output", "parquet", "--out", out],
+        "Parquet": [
+            ADCLI,
+            "eval",
+            PROGRAM,
+            "--batch",
+            parquet,
+            "--output",
+            "parquet",
+            "--out",
+            out,
+        ],
     }
 
 
@@ -83,7 +93,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         jsonl, parquet, xs, ys = write_inputs(tmp, n)
         out = os.path.join(tmp, "out.parquet")
-        seconds = {name: timed(cmd, args.repeat) for name, cmd in commands(jsonl, parquet, out).items()}
+        seconds = {
+            name: timed(cmd, args.repeat) for name, cmd in commands(jsonl, parquet, out).items()
+        }
         assert pq.read_metadata(out).num_rows == n
         function = adcli.compile(PROGRAM)
         api = []
