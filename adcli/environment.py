@@ -12,6 +12,8 @@ import json
 import os
 import sys
 
+from .text import escape
+
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -112,18 +114,11 @@ class Environment:
         The message is one line: control characters in it (a path or a name the user gave,
         ``$'/tmp/\\e[31mx'``) are written as escapes, so the terminal never acts on them."""
         try:
-            message = _escape(message)
+            message = escape(message)
             self.stderr.write(f"adcli: {message}\n" + (excerpt + "\n" if excerpt else ""))
             self.stderr.flush()
         except (AttributeError, OSError, ValueError):
             pass
-
-
-def _escape(text: str) -> str:
-    # TODO(cli): use adcli.text.escape once the engine role's text.py lands
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _isatty(stream: object) -> bool:
