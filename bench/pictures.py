@@ -75,7 +75,7 @@ def codegen_section(program, graph) -> None:
 
 
 def html_section(program) -> None:
-    from adcli.evaluation import evaluate
+    from adcli.engine.evaluation import evaluate
     from adcli.render.dot import dot
     from adcli.render.html import html_page
 

@@ -15,7 +15,7 @@ import pytest
 from conftest import run_adcli, strict_json
 from rich.console import Console
 
-from adcli.evaluation import evaluate
+from adcli.engine.evaluation import evaluate
 from adcli.parse import parse
 from adcli.render import plain_text
 from adcli.render.data import graph_data

@@ -14,7 +14,7 @@ import pytest
 from conftest import run_adcli
 
 from adcli import compile as compile_program
-from adcli.evaluation import evaluate
+from adcli.engine.evaluation import evaluate
 from adcli.render.html import html_page
 
 SEED = "x*y + sin(x)"

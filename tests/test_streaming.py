@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from conftest import adcli_command
 
-from adcli.evaluation import evaluate
+from adcli.engine.evaluation import evaluate
 from adcli.parse import parse
 from adcli.render import CHUNK, plain_text, write_text
 from adcli.render.data import graph_data, graph_json

@@ -121,7 +121,7 @@ def evaluated(args: list[str], options, env: Environment) -> tuple:
     """The command line and the program's evaluation, complete for the pictures (tree, trace,
     dot); with --json the graph is printed as data and the evaluation returned is None."""
     from ..arguments import parse_command_line
-    from ..evaluation import evaluate
+    from ..engine.evaluation import evaluate
 
     line = parse_command_line(args, options, stdin=env.stdin)
     # Array inputs are drawn as their element nodes, x[0], W[1,0], as the engine sees them.

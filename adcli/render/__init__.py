@@ -1,6 +1,6 @@
 """Rendering for people: pure functions from computed numbers to Rich renderables or text.
 
-Nothing here evaluates a program (``adcli.evaluation`` and the engine do) and nothing prints
+Nothing here evaluates a program (``adcli.engine.evaluation`` does) and nothing prints
 except through the console or stream a command hands in.  One module per picture:
 
 - ``tables``  the eval, hessian, jvp and check tables

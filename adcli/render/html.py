@@ -108,7 +108,7 @@ _SCRIPT = """
 
 
 def html_page(ev, digits: int | None = None, title: str = "") -> str:
-    """The whole page for an evaluation (``adcli.evaluation.Evaluation``), as text."""
+    """The whole page for an evaluation (``adcli.engine.evaluation.Evaluation``), as text."""
     program, tape = ev.program, ev.program.tape
     uses = [0] * len(tape)
     for i in range(len(tape)):

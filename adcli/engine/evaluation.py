@@ -1,17 +1,17 @@
 """A program's numbers at one point, complete for the pictures (tree, trace, dot, graph data).
 
-Engine side: the sweeps run here, never in ``adcli.render``.  The engine records a g_weight only
-for an argument that depends on an input (activity analysis), so it never computes a constant's
-local derivative or adjoint; ``evaluate`` asks the sweep for every one (``need="all"``), for
-display only: a constant shows its true ∂f/∂node, never a misleading 0.  The inputs' adjoints are untouched by
-this (a constant feeds nothing but other constants' sums).
+The sweeps run here, never in ``adcli.render``.  The engine records a g_weight only for an
+argument that depends on an input (activity analysis), so it never computes a constant's local
+derivative or adjoint; ``evaluate`` asks the sweep for every one (``need="all"``), for display
+only: a constant shows its true ∂f/∂node, never a misleading 0.  The inputs' adjoints are
+untouched by this (a constant feeds nothing but other constants' sums).
 """
 
 from __future__ import annotations
 
-from .engine import gradient, needed_partials
-from .graph import Program
-from .primitives import FIRST_PRIMITIVE, INPUT
+from ..graph import Program
+from ..primitives import FIRST_PRIMITIVE, INPUT
+from .sweep import gradient, needed_partials
 
 
 class Evaluation:
