@@ -4,13 +4,19 @@ Nothing here evaluates a program (``adcli.engine.evaluation`` does) and nothing 
 except through the console or stream a command hands in.  One module per picture:
 
 - ``tables``  the eval, hessian, jvp and check tables
+- ``fit``     a table too wide for the terminal, wrapped or stacked: never a cut number
 - ``tree``    the graph as a tree rooted at the output
 - ``trace``   the forward and reverse sweeps as a Wengert list
 - ``dot``     Graphviz DOT text
 - ``data``    the graph as JSON-able data
 - ``nodes``   how every picture names and labels a node
+- ``html``    the graph as a self-contained page (``tree --html``)
+- ``plot``    a function and its derivative along an input (``adcli plot``)
 
-Rich is imported only inside functions, so ``--json`` and ``dot`` never pay for it.
+The big views (tree, trace, dot, data) are generators: a command writes them as they are made
+(``write_lines``/``write_text`` below), so output starts at once, memory stays flat, and a
+reader that leaves (``| head``) stops them.  Rich is imported only inside functions, so
+``--json`` and ``dot`` never pay for it.
 """
 
 from __future__ import annotations
