@@ -175,7 +175,9 @@ def _package_reexport(cycle: list[str]) -> bool:
 
 
 @pytest.mark.parametrize(
-    "path", sorted(p for p in PACKAGE.rglob("*.py") if p.name not in GENERATED), ids=str
+    "path",
+    sorted(p for p in PACKAGE.rglob("*.py") if p.name not in GENERATED),
+    ids=lambda p: str(p.relative_to(PACKAGE.parent)),
 )
 def test_modules_stay_small(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
