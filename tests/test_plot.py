@@ -236,3 +236,10 @@ def test_docs_pictures_page_is_current():
     for picture in ("seed-plot.svg", "kinks.svg", "saddle.png", "seed-graph.svg", "tree-html.png"):
         path = ROOT / "docs" / "pictures" / picture
         assert path.stat().st_size > 1000 and picture in script.PAGE.read_text()
+
+
+def test_array_syntax_is_lowered_first():
+    done = run_adcli("plot", "sum([x, 2*x, x^2])", "--x", "0:1", "--points", "3", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["value"] == [0.0, 1.75, 4.0] and data["gradient"]["x"] == [3.0, 4.0, 5.0]

@@ -87,6 +87,13 @@ def run(args: list[str], env: Environment) -> int:
             f"{', '.join(repr(n) for n in missing)} not bound: every input but the swept ones "
             f"needs a value; {binding_hint(missing)}"
         )
+    from ..arrays import lower
+
+    # Array syntax and array bindings become a scalar program first (the swept inputs stay
+    # scalars: any value of theirs gives the same lowered graph).
+    lowered = lower(program, {**bound, **{n: low for n, (low, _) in sweeps.items()}})
+    program = lowered.program
+    bound = {n: v for n, v in lowered.point.items() if n not in sweeps}
     count = line.points or (200 if len(sweeps) == 1 else 60)
     if len(sweeps) == 2 and count * count > MAX_GRID:
         raise UsageError(f"--points {count}: a grid of {count}² samples is too many (max 2000)")
