@@ -97,6 +97,8 @@ def choice(*values: str) -> Callable[[str], str]:
 def names_list(text: str) -> tuple[str, ...]:
     names = tuple(n.strip() for n in text.split(",") if n.strip())
     bad = [n for n in names if not NAME.fullmatch(n)]
+    if any("[" in n for n in bad):
+        raise ValueError("whole input names, such as x,W (an array's partials come whole)")
     if bad or not names:
         raise ValueError("a comma-separated list of input names, such as x,y")
     return names

@@ -460,3 +460,17 @@ def test_table_has_a_row_per_element_and_clips_long_vectors(adcli):
     assert "x[250]" not in long.stdout
     assert "rows not shown" in long.stdout and "--wrt" in long.stdout
     assert max(map(len, long.stdout.splitlines())) <= 100  # COLUMNS=100 in run_adcli
+
+
+def test_wrt_takes_whole_names_not_elements(adcli):
+    usage_error(
+        adcli("eval", "sum(x)", "--x", "[1, 2]", "--wrt", "x[0]", "--json"),
+        "--wrt: expected whole input names",
+    )
+
+
+def test_forward_mode_gives_the_same_shaped_gradient(adcli):
+    args = ("eval", "sum(W @ x)", "--W", "[[1, 2], [3, 4]]", "--x", "[5, 6]", "--json")
+    reverse = ok_json(adcli(*args))
+    assert ok_json(adcli(*args, "--mode", "forward")) == reverse
+    assert reverse["gradient"] == {"W": [[5.0, 6.0], [5.0, 6.0]], "x": [4.0, 6.0]}
