@@ -174,6 +174,83 @@ def _np_minmax(pick):
     return lambda np, x, y: getattr(np, pick)(x, y)
 
 
+def _flat2(F, x, y, ans):
+    return 0.0
+
+
+# A comparison is 1.0 or 0.0 (NaN compares false, as in IEEE and numpy); its derivative is 0.
+_COMPARISONS = (
+    (
+        "lt",
+        "<",
+        lambda x, y: 1.0 if x < y else 0.0,
+        lambda np, x, y: np.where(x < y, 1.0, 0.0),
+        "1 if x < y else 0",
+    ),
+    (
+        "le",
+        "<=",
+        lambda x, y: 1.0 if x <= y else 0.0,
+        lambda np, x, y: np.where(x <= y, 1.0, 0.0),
+        "1 if x <= y else 0",
+    ),
+    (
+        "gt",
+        ">",
+        lambda x, y: 1.0 if x > y else 0.0,
+        lambda np, x, y: np.where(x > y, 1.0, 0.0),
+        "1 if x > y else 0",
+    ),
+    (
+        "ge",
+        ">=",
+        lambda x, y: 1.0 if x >= y else 0.0,
+        lambda np, x, y: np.where(x >= y, 1.0, 0.0),
+        "1 if x >= y else 0",
+    ),
+    (
+        "eq",
+        "==",
+        lambda x, y: 1.0 if x == y else 0.0,
+        lambda np, x, y: np.where(x == y, 1.0, 0.0),
+        "1 if x == y else 0",
+    ),
+    (
+        "ne",
+        "!=",
+        lambda x, y: 1.0 if x != y else 0.0,
+        lambda np, x, y: np.where(x != y, 1.0, 0.0),
+        "1 if x != y else 0",
+    ),
+)
+
+
+# where's branches: the untaken one is -0.0, the exact additive identity (x + -0.0 is x for every
+# x, -0.0 included), so pick(c, a) + unpick(c, b) is bit for bit the branch taken.
+def _pick(c: float, x: float) -> float:
+    return x if c != 0.0 else -0.0
+
+
+def _unpick(c: float, x: float) -> float:
+    return x if c == 0.0 else -0.0
+
+
+def _np_pick(np, c, x):
+    return np.where(c != 0.0, x, -0.0)
+
+
+def _np_unpick(np, c, x):
+    return np.where(c == 0.0, x, -0.0)
+
+
+def _stop(x: float) -> float:
+    return x
+
+
+def _np_stop(np, x):
+    return np.asarray(x, dtype=float)
+
+
 P = Primitive
 # fmt: off
 TABLE: tuple[Primitive, ...] = (
@@ -257,6 +334,27 @@ TABLE: tuple[Primitive, ...] = (
     P("max", 2, max, _np_minmax("maximum"),
       (lambda F, x, y, ans: 0.5 + 0.5 * F.sign(x - y), lambda F, x, y, ans: 0.5 - 0.5 * F.sign(x - y)),
       "the larger of x and y", kink="at a tie each argument gets 1/2"),
+    # ---- contract v0.2: more functions, comparisons, where's branches, stop -------------------
+    P("log1p", 1, math.log1p, "log1p", (lambda F, x, ans: 1.0 / (1.0 + x),),
+      "log(1 + x), exact for tiny x", domain=_not("> -1")),
+    P("expm1", 1, math.expm1, "expm1", (lambda F, x, ans: F.exp(x),),
+      "e^x - 1, exact for tiny x"),
+    P("exp2", 1, math.exp2, "exp2", (lambda F, x, ans: ans * LN2,), "2 to the power x"),
+    *(
+        P(name, 2, fn, vfn, (_flat2, _flat2), doc, symbol=symbol, precedence=0,
+          kink=f"{name}' = 0 everywhere, the jump included")
+        for name, symbol, fn, vfn, doc in _COMPARISONS
+    ),
+    P("pick", 2, _pick, _np_pick,
+      (lambda F, c, x, ans: 0.0, lambda F, c, x, ans: F.pick(c, 1.0)),
+      "x where c is not 0, else -0 (adds as nothing): where(c, a, b) is pick(c, a) + unpick(c, b)",
+      kink="d/dx is 1 where c != 0, else 0; d/dc = 0"),
+    P("unpick", 2, _unpick, _np_unpick,
+      (lambda F, c, x, ans: 0.0, lambda F, c, x, ans: F.unpick(c, 1.0)),
+      "x where c is 0, else -0 (adds as nothing): the other branch of where(c, a, b)",
+      kink="d/dx is 1 where c = 0, else 0; d/dc = 0"),
+    P("stop", 1, _stop, _np_stop, (lambda F, x, ans: 0.0,),
+      "x, with derivative 0 (no gradient flows through it)", kink="stop' = 0 everywhere"),
 )
 # fmt: on
 

@@ -64,6 +64,11 @@ PROGRAMS = [
     ("acosh(x + 2.6) + atanh(y/3) + exp(-x^2) + sqrt(y + 3) + tan(x/2)", (-1.5, 1.5)),
     ("lambda * int + in * sin + pi * e + -2 * x^-1.5", (0.5, 2.0)),
     ("t1 = x*x; t2 = t1*t1; t3 = t2*t2; t3 + t2 + t1 + x^3", (-1.2, 1.2)),
+    ("log1p(x*y) + expm1(x) + exp2(y) + stop(x)*y", (-0.5, 1.5)),
+    (
+        "where(x < y, x^2, y) + where(x <= y, 1, y) * (x > 0) + (x >= y) * x + (x == y) + (x != y)",
+        (-1.0, 1.0),
+    ),
     (big_program(), (-1.0, 1.0)),
 ]
 

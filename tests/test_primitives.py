@@ -16,7 +16,7 @@ import adcli
 from adcli import engine
 from adcli.errors import EvaluationError, ExitStatus, NonFiniteError
 from adcli.graph import Program, Tape, fn
-from adcli.primitives import BY_CODE, CODES, FLOAT, TABLE, lookup
+from adcli.primitives import ARITIES, BY_CODE, FLOAT, TABLE, lookup
 
 # In-domain points for every (name, arity) of the table, away from kinks and singularities.
 POINTS: dict[tuple[str, int], list[tuple[float, ...]]] = {
@@ -58,12 +58,25 @@ POINTS: dict[tuple[str, int], list[tuple[float, ...]]] = {
     ("xlogy", 2): [(2.0, 3.0), (-1.5, 0.4), (0.0, 2.0)],
     ("min", 2): [(1.0, 2.0), (3.0, -1.0)],
     ("max", 2): [(1.0, 2.0), (3.0, -1.0)],
+    ("log1p", 1): [(-0.9,), (1e-9,), (0.5,), (30.0,)],
+    ("expm1", 1): [(-3.0,), (1e-9,), (0.5,), (4.0,)],
+    ("exp2", 1): [(-3.0,), (0.5,), (10.0,)],
+    ("lt", 2): [(1.0, 2.0), (3.0, -1.0)],
+    ("le", 2): [(1.0, 2.0), (3.0, -1.0)],
+    ("gt", 2): [(1.0, 2.0), (3.0, -1.0)],
+    ("ge", 2): [(1.0, 2.0), (3.0, -1.0)],
+    ("eq", 2): [(1.0, 2.0), (3.0, -1.0)],
+    ("ne", 2): [(1.0, 2.0), (3.0, -1.0)],
+    ("pick", 2): [(1.0, 0.7), (0.0, 0.7), (-2.0, -3.0)],
+    ("unpick", 2): [(1.0, 0.7), (0.0, 0.7), (-2.0, -3.0)],
+    ("stop", 1): [(0.3,), (-2.0,)],
 }
 
 CASES = [
     pytest.param(code, args, id=f"{p.name}/{p.arity}@{','.join(map(repr, args))}")
     for code, p in enumerate(TABLE, 2)
     for args in POINTS[(p.name, p.arity)]
+    if p.name != "stop"  # its derivative is 0 by definition (tested below), not the slope
 ]
 NAMES = ("x", "y")
 
@@ -162,9 +175,8 @@ def test_functions_command_lists_every_call_name():
 
     done = run_adcli("functions")
     assert done.returncode == 0
-    for name, _ in CODES:
-        if name.isalpha() and name not in ("add", "sub", "mul", "div", "neg"):
-            assert f"{name}(" in done.stdout, name
+    for name in ARITIES:  # every name a program can call
+        assert f"{name}(" in done.stdout, name
     for kink in ("abs'(0) = 0", "relu'(0) = 0", "1/2"):
         assert kink in done.stdout
 
@@ -313,3 +325,61 @@ def test_reached_infinite_derivative_is_status_1(text, point):
         gradient(text, **point)
     assert info.value.status == ExitStatus.EVALUATION
     assert "derivative" in info.value.message
+
+
+# ---- contract v0.2: comparisons, where, stop ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "truth"),
+    [
+        ("x < y", (1.0, 0.0, 0.0)),
+        ("x <= y", (1.0, 1.0, 0.0)),
+        ("x > y", (0.0, 0.0, 1.0)),
+        ("x >= y", (0.0, 1.0, 1.0)),
+        ("x == y", (0.0, 1.0, 0.0)),
+        ("x != y", (1.0, 0.0, 1.0)),
+    ],
+)
+def test_comparisons_are_one_or_zero_with_derivative_zero(text, truth):
+    program = adcli.compile(text)
+    for (x, y), expected in zip(((1.0, 2.0), (2.0, 2.0), (3.0, 2.0)), truth):
+        result = program.gradient(x=x, y=y)
+        assert (result.value, result.gradient) == (expected, {"x": 0.0, "y": 0.0})
+
+
+def test_where_is_bit_for_bit_the_branch_taken_and_only_it_gets_the_derivative():
+    program = adcli.compile("where(x > 0, x^2, -x*y)")
+    taken = program.gradient(x=3.0, y=5.0)
+    assert (taken.value, taken.gradient) == (9.0, {"x": 6.0, "y": 0.0})
+    other = program.gradient(x=-2.0, y=5.0)
+    assert (other.value, other.gradient) == (10.0, {"x": -5.0, "y": 2.0})
+    # The untaken branch adds -0.0, the exact identity: the sign of a zero branch survives.
+    zero = adcli.compile("where(x > 0, -0.0 * x, x)").gradient(x=1.0)
+    assert math.copysign(1.0, zero.value) == -1.0
+
+
+def test_where_keeps_an_infinite_derivative_in_the_untaken_branch_out():
+    # sqrt'(0) is infinite; at x = 0 the branch is not taken, so the gradient is the other's.
+    result = adcli.compile("where(x > 0, sqrt(x), 2*x)").gradient(x=0.0)
+    assert result.gradient == {"x": 2.0}
+
+
+def test_stop_passes_the_value_and_no_derivative():
+    result = adcli.compile("stop(x^2) * x").gradient(x=3.0)
+    assert (result.value, result.gradient) == (27.0, {"x": 9.0})
+
+
+@pytest.mark.parametrize(
+    ("text", "x", "exact"),
+    [("log1p(x)", 1e-20, 1e-20), ("expm1(x)", 1e-20, 1e-20), ("exp2(x)", 10.0, 1024.0)],
+)
+def test_log1p_expm1_exp2_are_exact_where_the_naive_forms_are_not(text, x, exact):
+    assert adcli.compile(text).value(x=x) == exact
+
+
+def test_log1p_domain_and_expm1_overflow_are_errors():
+    with pytest.raises(EvaluationError, match="log1p at 1:1: argument -2 is not > -1"):
+        adcli.compile("log1p(x)").value(x=-2.0)
+    with pytest.raises(EvaluationError, match="overflows"):
+        adcli.compile("expm1(x)").value(x=1000.0)

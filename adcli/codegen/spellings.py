@@ -53,6 +53,18 @@ SPELLINGS: dict[tuple[str, int], tuple[str, str, str, str]] = {
     ("hypot", 2): ("math.hypot", "np.hypot", "hypot", r"\operatorname{hypot}"),
     ("min", 2): ("min", "_min", "adcli_min", r"\min"),
     ("max", 2): ("max", "_max", "adcli_max", r"\max"),
+    ("log1p", 1): ("math.log1p", "np.log1p", "log1p", r"\operatorname{log1p}"),
+    ("expm1", 1): ("math.expm1", "np.expm1", "expm1", r"\operatorname{expm1}"),
+    ("exp2", 1): ("math.exp2", "np.exp2", "exp2", "2^{%0}"),
+    ("lt", 2): ("_lt", "_lt", "adcli_lt", r"\left[%0 < %1\right]"),
+    ("le", 2): ("_le", "_le", "adcli_le", r"\left[%0 \le %1\right]"),
+    ("gt", 2): ("_gt", "_gt", "adcli_gt", r"\left[%0 > %1\right]"),
+    ("ge", 2): ("_ge", "_ge", "adcli_ge", r"\left[%0 \ge %1\right]"),
+    ("eq", 2): ("_eq", "_eq", "adcli_eq", r"\left[%0 = %1\right]"),
+    ("ne", 2): ("_ne", "_ne", "adcli_ne", r"\left[%0 \ne %1\right]"),
+    ("pick", 2): ("_pick", "_pick", "adcli_pick", r"\left[%0 \ne 0\right] %1"),
+    ("unpick", 2): ("_unpick", "_unpick", "adcli_unpick", r"\left[%0 = 0\right] %1"),
+    ("stop", 1): ("_stop", "_stop", "adcli_stop", r"\operatorname{stop}"),
 }
 # fmt: on
 
@@ -83,6 +95,25 @@ PYTHON_HELPERS: dict[str, str] = {
     return 0.0 if x == 0.0 else x * math.log(y)""",
     "_log_base": """def _log_base(x, base):
     return math.log(x) / math.log(base)""",
+    "_lt": """def _lt(x, y):
+    return 1.0 if x < y else 0.0""",
+    "_le": """def _le(x, y):
+    return 1.0 if x <= y else 0.0""",
+    "_gt": """def _gt(x, y):
+    return 1.0 if x > y else 0.0""",
+    "_ge": """def _ge(x, y):
+    return 1.0 if x >= y else 0.0""",
+    "_eq": """def _eq(x, y):
+    return 1.0 if x == y else 0.0""",
+    "_ne": """def _ne(x, y):
+    return 1.0 if x != y else 0.0""",
+    "_pick": """def _pick(c, x):
+    # where's taken branch; the other adds -0.0, which changes no sum.
+    return x if c != 0.0 else -0.0""",
+    "_unpick": """def _unpick(c, x):
+    return x if c == 0.0 else -0.0""",
+    "_stop": """def _stop(x):
+    return x""",
 }
 
 NUMPY_HELPERS: dict[str, str] = {
@@ -109,6 +140,25 @@ NUMPY_HELPERS: dict[str, str] = {
     return np.where(y > x, y, x)""",
     "_erf": """# NumPy has no erf; math.erf element by element gives the same numbers as adcli.
 _erf = np.vectorize(math.erf, otypes=[float])""",
+    "_lt": """def _lt(x, y):
+    return np.where(x < y, 1.0, 0.0)""",
+    "_le": """def _le(x, y):
+    return np.where(x <= y, 1.0, 0.0)""",
+    "_gt": """def _gt(x, y):
+    return np.where(x > y, 1.0, 0.0)""",
+    "_ge": """def _ge(x, y):
+    return np.where(x >= y, 1.0, 0.0)""",
+    "_eq": """def _eq(x, y):
+    return np.where(x == y, 1.0, 0.0)""",
+    "_ne": """def _ne(x, y):
+    return np.where(x != y, 1.0, 0.0)""",
+    "_pick": """def _pick(c, x):
+    # where's taken branch; the other adds -0.0, which changes no sum.
+    return np.where(c != 0.0, x, -0.0)""",
+    "_unpick": """def _unpick(c, x):
+    return np.where(c == 0.0, x, -0.0)""",
+    "_stop": """def _stop(x):
+    return x""",
 }
 
 C_HELPERS: dict[str, str] = {
@@ -156,6 +206,43 @@ C_HELPERS: dict[str, str] = {
     "adcli_max": """static double adcli_max(double x, double y)
 {
     return y > x ? y : x;
+}""",
+    "adcli_lt": """static double adcli_lt(double x, double y)
+{
+    return x < y ? 1.0 : 0.0;
+}""",
+    "adcli_le": """static double adcli_le(double x, double y)
+{
+    return x <= y ? 1.0 : 0.0;
+}""",
+    "adcli_gt": """static double adcli_gt(double x, double y)
+{
+    return x > y ? 1.0 : 0.0;
+}""",
+    "adcli_ge": """static double adcli_ge(double x, double y)
+{
+    return x >= y ? 1.0 : 0.0;
+}""",
+    "adcli_eq": """static double adcli_eq(double x, double y)
+{
+    return x == y ? 1.0 : 0.0;
+}""",
+    "adcli_ne": """static double adcli_ne(double x, double y)
+{
+    return x != y ? 1.0 : 0.0;
+}""",
+    "adcli_pick": """static double adcli_pick(double c, double x)
+{
+    /* where's taken branch; the other adds -0.0, which changes no sum. */
+    return c != 0.0 ? x : -0.0;
+}""",
+    "adcli_unpick": """static double adcli_unpick(double c, double x)
+{
+    return c == 0.0 ? x : -0.0;
+}""",
+    "adcli_stop": """static double adcli_stop(double x)
+{
+    return x;
 }""",
 }
 
