@@ -239,7 +239,9 @@ def show(samples, line, env: Environment) -> int:
             )
         return 0
     out = env.console()
-    for panel in draw.terminal(samples, env.width, env.colour):
+    # A heat map needs more than the 16 basic colours; with fewer it is drawn in characters.
+    rich_colour = env.colour and out.color_system in ("256", "truecolor")
+    for panel in draw.terminal(samples, env.width, rich_colour):
         out.print(panel)
     gaps = int((~_finite(samples.value)).sum())
     if gaps:

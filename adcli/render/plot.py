@@ -172,7 +172,8 @@ def curve_panel(xs, ys, title: str, style: str, width: int, height: int):
             canvas.line(*previous, *point)
         previous = point
     zero_row = round(high / (high - low) * py_max) // 4 if low < 0 < high else None
-    text = Text(title + "\n", style="bold")
+    text = Text()
+    text.append(title + "\n", style="bold")
     for r, row in enumerate(canvas.rows()):
         label = labels[0] if r == 0 else labels[1] if r == height - 1 else ""
         if r == zero_row and 0 < r < height - 1:
@@ -202,7 +203,8 @@ def heat_panel(samples: Samples, title: str, width: int, height: int, colour: bo
     yi = np.linspace(len(ys) - 1, 0, rows).round().astype(int)
     cells = grid[np.ix_(yi, xi)]
     t = np.clip((cells - low) / (high - low), 0.0, 1.0)
-    text = Text(title + "\n", style="bold")
+    text = Text()
+    text.append(title + "\n", style="bold")
     text.append(f"{yn} {_short(float(ys[-1]))}\n", style="dim")
     for r in range(height):
         if colour:
@@ -250,7 +252,8 @@ def _short(x: float) -> str:
 
 
 def terminal(samples: Samples, width: int, colour: bool) -> list:
-    """What ``adcli plot`` prints on a terminal: one Rich Text panel per curve (or a heat map)."""
+    """What ``adcli plot`` prints on a terminal: one Rich Text panel per curve (or a heat map,
+    in colour only if ``colour``: a terminal of 256 colours or more)."""
     width = max(width, 30)
     source = one_line(samples.source)
     at = f"   ({samples.at})" if samples.at else ""
