@@ -10,8 +10,6 @@ differentiation on a computational graph (a tape), from the command line or from
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .errors import (
     AdcliError,
     ArityError,
@@ -27,6 +25,7 @@ from .errors import (
 from .graph import Program, Tape, Var, fn
 from .parse import parse
 
+TYPE_CHECKING = False  # importing typing costs every run start-up time
 if TYPE_CHECKING:  # for type checkers; at run time they come from adcli.api when asked for
     from .api import JVP, BatchResult, BindingError, Function, Gradient, Hessian
 

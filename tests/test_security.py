@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import tokenize
 
@@ -41,9 +42,16 @@ def findings(source: str, filename: str = "<text>") -> list[str]:
         for t in tokenize.generate_tokens(io.StringIO(source).readline)
         if t.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT)
     ]
+    # A builtin's name imported from the package itself (``from .api import compile``) is the
+    # package's function, not the builtin.
+    own = {
+        name.split(" as ")[-1].strip()
+        for names in re.findall(r"^\s*from \.[\w.]* import ([\w ,]+)$", source, re.M)
+        for name in names.split(",")
+    }
     found = []
     for i, tok in enumerate(tokens):
-        if tok.type != tokenize.NAME:
+        if tok.type != tokenize.NAME or tok.string in own:
             continue
         before = tokens[i - 1].string if i else ""
         after = tokens[i + 1].string if i + 1 < len(tokens) else ""
@@ -115,6 +123,7 @@ def test_the_scan_finds_what_it_looks_for(snippet):
         "system = 'unix'",
         "COMMANDS = {'eval': 'evaluate'}",
         "from . import code, latex",  # the package's own modules, not the stdlib's
+        "from .api import compile\nprogram = compile(text)",  # the package's compile
     ],
 )
 def test_the_scan_allows_re_compile_comments_and_strings(snippet):
