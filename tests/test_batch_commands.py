@@ -115,3 +115,41 @@ def test_usage_errors(args, message):
 def test_an_empty_batch_writes_nothing_and_succeeds():
     done = run_adcli("hessian", "x^2", "--batch", "-", input="")
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+ARRAY_LINES = [
+    {"x": [1, 2], "y": 3},
+    {"x": [0.5, -1.0, 2.0], "y": 1},  # another shape on the next line
+    {"x": [[1, 2], [3, 4]], "y": 0.5},
+    {"x": 2, "y": 1},  # a scalar where the program sums: still one element
+]
+
+
+@pytest.mark.parametrize(
+    "command, extra",
+    [("eval", ()), ("hessian", ()), ("check", ()), ("jvp", ("--dy", "1"))],
+)
+def test_json_lines_may_bind_arrays_each_line_equals_its_single_run(command, extra):
+    program = "sum(x^2) * y + y^2"
+    done = run_adcli(command, program, *extra, "--batch", "-", input=jsonl(*ARRAY_LINES))
+    lines = done.stdout.splitlines(keepends=True)
+    assert len(lines) == len(ARRAY_LINES)
+    for bindings, line in zip(ARRAY_LINES, lines):
+        args = [f"--{k}={json.dumps(v)}" for k, v in bindings.items()]
+        single = run_adcli(command, program, *extra, *args, "--json")
+        if single.returncode == 0:
+            assert line == single.stdout
+        else:
+            error = strict_json(line)["error"]
+            assert single.stderr.startswith(f"adcli: {error['message']}")
+    assert "error" not in strict_json(lines[0]) and "error" not in strict_json(lines[2])
+
+
+def test_an_array_gradient_in_csv_output_is_a_clear_per_line_error():
+    lines = jsonl({"x": [1, 2]}, {"x": 3})
+    done = run_adcli("eval", "sum(x)", "--batch", "-", "--output", "csv", input=lines)
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[1:] == [
+        ",,usage: line 1: an array's gradient is an array: write JSON Lines (--output jsonl)",
+        "3.0,1.0,",
+    ]

@@ -3,7 +3,7 @@ options and the wiring into ``adcli.stream.run_points``.  Not a command itself."
 
 from __future__ import annotations
 
-from ..arguments import CommandLine, Option, choice
+from ..arguments import CommandLine, Option, choice, with_binding_hint
 from ..errors import UsageError
 from ..graph import Program
 from . import point
@@ -74,6 +74,7 @@ def run_per_point(line: CommandLine, program: Program, answer, env: Environment,
         quiet=line.quiet,
         known=known,
         env=env,
+        hint=with_binding_hint,
     )
 
 

@@ -14,7 +14,7 @@ from ..engine import gradient
 from ..engine.finite import compare, error_sweep
 from ..errors import CheckFailedError
 from ..values import element_names
-from . import DIGITS, WRT, input_shapes, load_program, lowered, reported_names, title
+from . import DIGITS, WRT, input_shapes, load_program, point, reported_names, title
 from ._batch import OPTIONS as BATCH_OPTIONS
 from ._batch import check_batch_line, run_per_point, with_extra
 
@@ -64,17 +64,12 @@ def run(args: list[str], env: Environment) -> int:
     names = reported_names(program, line)
     if batch:
 
-        def answer(at: dict[str, float], extra) -> tuple[dict, str | None]:
-            report, rows, _ = check_point(program, at, with_extra(names, extra, line), line)
+        def answer(at: dict, extra) -> tuple[dict, str | None]:
+            report, rows, _, _ = check_at(program, at, with_extra(names, extra, line), line)
             return report, failure(rows, line.tol)
 
         return run_per_point(line, program, answer, env)
-    # Array inputs are checked element by element (x[0], W[1,0]) on the lowered program.
-    scalar = lowered(program, line, env)
-    shapes = input_shapes(names, scalar.layout, line.bindings)
-    elements = [e for name, shape in shapes.items() for e in element_names(name, shape)]
-    at = scalar.point
-    report, rows, sweeps = check_point(scalar.program, at, elements, line)
+    report, rows, sweeps, at = check_at(program, point(program, line, env), names, line)
     if line.json:
         env.write_json(report)
     else:
@@ -83,6 +78,18 @@ def run(args: list[str], env: Environment) -> int:
     if message is not None:  # after the report: the boundary prints it, status 1
         raise CheckFailedError(message)
     return 0
+
+
+def check_at(program, at: dict, names: list[str], line) -> tuple[dict, dict, dict, dict]:
+    """``check_point`` with array inputs checked element by element (``x[0]``, ``W[1,0]``) on
+    the lowered program; also returns the lowered point."""
+    from ..arrays import lower
+
+    scalar = lower(program, at)
+    shapes = input_shapes(names, scalar.layout, at)
+    elements = [e for name, shape in shapes.items() for e in element_names(name, shape)]
+    report, rows, sweeps = check_point(scalar.program, scalar.point, elements, line)
+    return report, rows, sweeps, scalar.point
 
 
 def check_point(program, at: dict[str, float], names: list[str], line) -> tuple[dict, dict, dict]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..arguments import COMMON, JSON, Option, choice, parse_command_line
+from ..arguments import COMMON, JSON, Option, choice, parse_command_line, with_binding_hint
 from ..errors import UsageError
 from . import (
     DIGITS,
@@ -99,6 +99,7 @@ def run_batch(line, env: Environment) -> int:
         wrt=bool(line.options.get("wrt")),
         quiet=line.quiet,
         env=env,
+        hint=with_binding_hint,
     )
 
 

@@ -9,8 +9,8 @@ from . import (
     WRT,
     input_shapes,
     load_program,
-    lowered,
     partials,
+    point,
     reported_names,
     shaped,
     title,
@@ -40,29 +40,21 @@ printf '{"x": 0.5}\\n{"x": 2}\\n' | adcli hessian "x*y + sin(x)" --y 2 --batch -
 
 
 def run(args: list[str], env: Environment) -> int:
-    from ..engine import hessian
-
     line = parse_command_line(args, OPTIONS, stdin=env.stdin)
     batch = check_batch_line(line)
     program = load_program(line, env)
     names = reported_names(program, line)
     if batch:
-        return run_per_point(
-            line,
-            program,
-            lambda at, extra: (
-                hessian_json(*hessian(program, at, with_extra(names, extra, line))),
-                None,
-            ),
-            env,
-        )
-    scalar = lowered(program, line, env)
-    shapes = input_shapes(names, scalar.layout, line.bindings)
-    elements = [e for name, shape in shapes.items() for e in element_names(name, shape)]
-    result, matrix = hessian(scalar.program, scalar.point, elements)
+
+        def answer(at: dict, extra) -> tuple[dict, None]:
+            result, matrix, shapes = hessian_at(program, at, with_extra(names, extra, line))
+            return hessian_json(result, matrix, shapes), None
+
+        return run_per_point(line, program, answer, env)
+    result, matrix, shapes = hessian_at(program, point(program, line, env), names)
+    elements = list(matrix)
     if line.json:
-        gradient = shaped(shapes, partials(shapes, result.gradient))
-        env.write_json({"value": result.value, "gradient": gradient, "hessian": matrix})
+        env.write_json(hessian_json(result, matrix, shapes))
         return 0
     from ..render.tables import hessian_table, print_tables
 
@@ -72,7 +64,20 @@ def run(args: list[str], env: Environment) -> int:
     return 0
 
 
-def hessian_json(result, matrix: dict) -> dict:
-    """``--json``'s object: value, gradient and Hessian, in the Hessian's row order."""
-    gradient = {name: result.gradient.get(name, 0.0) for name in matrix}
+def hessian_at(program, at: dict, names: list[str]):
+    """The engine's result and Hessian at ``at`` (array inputs lowered and unrolled into their
+    elements ``x[0]``, ``W[1,0]``), and each reported name's shape."""
+    from ..arrays import lower
+    from ..engine import hessian
+
+    scalar = lower(program, at)
+    shapes = input_shapes(names, scalar.layout, at)
+    elements = [e for name, shape in shapes.items() for e in element_names(name, shape)]
+    result, matrix = hessian(scalar.program, scalar.point, elements)
+    return result, matrix, shapes
+
+
+def hessian_json(result, matrix: dict, shapes: dict) -> dict:
+    """``--json``'s object: value, gradient (shaped like the inputs) and Hessian by element."""
+    gradient = shaped(shapes, partials(shapes, result.gradient))
     return {"value": result.value, "gradient": gradient, "hessian": matrix}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..arguments import COMMON, JSON, Option, bindings_from_json, check_name, parse_command_line
 from ..errors import UsageError
-from . import DIGITS, input_shapes, load_program, lowered, partials, shaped, title
+from . import DIGITS, input_shapes, load_program, partials, point, shaped, title
 from ._batch import OPTIONS as BATCH_OPTIONS
 from ._batch import check_batch_line, run_per_point
 
@@ -44,23 +44,15 @@ printf '{"x": 0.5, "y": 4.2}\\n{"x": 2, "y": 1}\\n' | adcli jvp "x*y + sin(x)" -
 
 
 def run(args: list[str], env: Environment) -> int:
-    from ..engine import tangent_sweep
-
     line = parse_command_line(args, OPTIONS, stdin=env.stdin)
     batch = check_batch_line(line)
     program = load_program(line, env)
     if batch:
         return run_batch(line, program, env)
     direction = split_direction(program.inputs, line.bindings, line.direction)
-    # Array inputs (and their directions) go element by element through the lowered program.
-    scalar = lowered(program, line, env)
-    flat = element_direction(direction, scalar.layout)
-    value, derivative = tangent_sweep(scalar.program, scalar.point, flat)
-    full = {name: flat.get(name, 0.0) for name in scalar.program.inputs}
+    value, derivative, full, scalar = jvp_at(program, point(program, line, env), direction)
     if line.json:
-        shapes = input_shapes(list(program.inputs), scalar.layout, line.bindings)
-        shown = shaped(shapes, partials(shapes, full))
-        env.write_json({"value": value, "jvp": derivative, "direction": shown})
+        env.write_json(jvp_json(program, value, derivative, full, scalar, line.bindings))
         return 0
 
     from ..render.tables import jvp_table, print_tables
@@ -73,19 +65,35 @@ def run(args: list[str], env: Environment) -> int:
 def run_batch(line, program, env: Environment) -> int:
     """--batch: one JSON line per point; each line's ``d<input>`` bindings (or --direction, or
     the command line's ``--dx``) give its direction."""
-    from ..engine import tangent_sweep
-
     known = () if line.direction is not None else tuple(d_names(program.inputs))
     directions = {name: line.bindings.pop(name) for name in known if name in line.bindings}
 
-    def answer(at: dict[str, float], extra) -> tuple[dict, None]:
+    def answer(at: dict, extra) -> tuple[dict, None]:
         at = {**directions, **at}
         direction = split_direction(program.inputs, at, line.direction)
-        value, derivative = tangent_sweep(program, at, direction)
-        full = {name: direction.get(name, 0.0) for name in program.inputs}
-        return {"value": value, "jvp": derivative, "direction": full}, None
+        value, derivative, full, scalar = jvp_at(program, at, direction)
+        return jvp_json(program, value, derivative, full, scalar, at), None
 
     return run_per_point(line, program, answer, env, known)
+
+
+def jvp_at(program, at: dict, direction: dict):
+    """Value, ∇f·v, the full direction by the lowered program's inputs, and the lowering: array
+    inputs (and their directions) go element by element."""
+    from ..arrays import lower
+    from ..engine import tangent_sweep
+
+    scalar = lower(program, at)
+    flat = element_direction(direction, scalar.layout)
+    value, derivative = tangent_sweep(scalar.program, scalar.point, flat)
+    full = {name: flat.get(name, 0.0) for name in scalar.program.inputs}
+    return value, derivative, full, scalar
+
+
+def jvp_json(program, value: float, derivative: float, full: dict, scalar, bindings) -> dict:
+    """``--json``'s object: the direction shaped like the inputs."""
+    shapes = input_shapes(list(program.inputs), scalar.layout, bindings)
+    return {"value": value, "jvp": derivative, "direction": shaped(shapes, partials(shapes, full))}
 
 
 def element_direction(direction: dict, layout: dict[str, tuple[int, ...]]) -> dict[str, float]:

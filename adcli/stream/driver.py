@@ -17,11 +17,13 @@ from __future__ import annotations
 import math
 import sys
 
-from ..arguments import bindings_from_json, with_binding_hint
+from ..arguments import bindings_from_json
+from ..arrays import ArrayProgram, lower
 from ..engine import gradient
 from ..engine.replay import CHUNK_ROWS, Replay, spread
 from ..errors import AdcliError, ExitStatus, UsageError
 from ..graph import Program
+from ..values import ArrayValue
 from .reader import LineReader
 from .records import Checked, CsvRecords, JsonRecords, checked_bindings
 from .writers import Results, Special, open_sink
@@ -50,16 +52,20 @@ def run_batch(
     wrt: bool = False,
     quiet: bool = False,
     env=None,
+    hint=None,
 ) -> int:
     """Evaluate ``program`` at every point of the file ``source`` ('-': stdin), reporting the
     partials ``names``; ``defaults`` are the command line's bindings.  Results go to stdout or
     ``output_file`` as ``output`` (jsonl, csv, parquet).  1 if any line failed, else 0.
     ``env`` gives ``stdin``, ``stdout`` and ``warn(message, quiet)`` (the CLI passes its
-    Environment); by default, the process's."""
+    Environment); by default, the process's.  ``hint(error)`` may add to an error how to fix it
+    (the CLI: how to bind an unbound name)."""
     env = PROCESS if env is None else env
     fmt = format_of(source, input_format)
     batch = Batch(program, defaults, names, wrt, quiet)
     batch.warn = env.warn
+    batch.hint = hint or batch.hint
+    batch.arrays = output in (None, "jsonl")  # array gradients fit JSON, not columns
     batch.limit = max_size  # bytes per line, as for a program
     sink = open_sink(output, names, output_file, env.stdout)
     try:
@@ -121,6 +127,10 @@ class ProcessStreams:
 PROCESS = ProcessStreams()
 
 
+def _as_is(error: AdcliError) -> AdcliError:
+    return error
+
+
 class Lines:
     """What every batch counts and says: the defaults, the names a line may bind, the lines
     that failed (the first one is quoted at the end) and the names warned about once."""
@@ -136,6 +146,7 @@ class Lines:
         self.warned: set[str] = set(defaults)  # command-line names were warned about already
         self.unit = "line"  # what a failure names: a line of text, a row of a Parquet file
         self.warn = PROCESS.warn  # the drivers set their env's
+        self.hint = _as_is  # the drivers may set the caller's (the CLI's flag hint)
 
     def unused(self, name: str, lineno: int) -> None:
         """Warn once per name a line binds that the program does not use."""
@@ -176,8 +187,10 @@ class Batch(Lines):
         self.program = program
         self.names = names  # reported partials
         self.wrt = wrt
-        self.replay = Replay.compile(program)
+        # Array syntax is lowered per point (shapes come from the bindings): no replay for it.
+        self.replay = None if isinstance(program, ArrayProgram) else Replay.compile(program)
         self.rows = self.replay.rows if self.replay else CHUNK_ROWS
+        self.arrays = True  # lines may bind arrays (their gradients are shaped: JSON only)
 
     def evaluate(self, entries: list, first: int, lines: list | None = None) -> Results:
         """Results of a chunk of entries (``first`` is the line number of the first); ``lines``
@@ -254,7 +267,7 @@ class Batch(Lines):
                 bindings[name] = v
             result = gradient(self.program, bindings)
         except AdcliError as exc:
-            return Special(error=with_binding_hint(exc))
+            return Special(error=self.hint(exc))
         return Special(result.value, [result.gradient.get(n, 0.0) for n in self.names])
 
     def _extra(self, bindings: Checked, lineno: int) -> tuple[str, ...]:
@@ -289,10 +302,30 @@ class Batch(Lines):
             if type(bindings) is not Checked:  # a plain line: now checked as --at checks
                 what = f"line {lineno}"
                 if raw is not None:
-                    bindings = bindings_from_json(raw.decode(), what)
+                    bindings = bindings_from_json(raw.decode(), what, arrays=True)
                 else:
                     bindings = checked_bindings(bindings, what)
-            result = gradient(self.program, {**self.defaults, **bindings})
+            at = {**self.defaults, **bindings}
+            if isinstance(self.program, ArrayProgram) or any(
+                isinstance(v, ArrayValue) for v in at.values()
+            ):
+                return self._lowered(at, lineno)
+            result = gradient(self.program, at)
         except AdcliError as exc:
-            return Special(error=with_binding_hint(exc))
+            return Special(error=self.hint(exc))
         return Special(result.value, [result.gradient.get(n, 0.0) for n in self.names])
+
+    def _lowered(self, at: dict, lineno: int) -> Special:
+        """A point with arrays (or a program with array syntax): lowered at its shapes, its
+        gradient shaped like its inputs, as single ``eval --json`` writes it."""
+        scalar = lower(self.program, at)
+        result = gradient(scalar.program, scalar.point)
+        names = self.names
+        if not self.wrt:  # names only this line binds, shaped like their values (zeros)
+            names = names + [n for n in at if n not in self.inputs and n not in names]
+        shaped = scalar.shaped(result.gradient, names)
+        if not self.arrays and any(isinstance(v, list) for v in shaped.values()):
+            raise UsageError(
+                f"line {lineno}: an array's gradient is an array: write JSON Lines (--output jsonl)"
+            )
+        return Special(result.value, list(shaped.values()), shaped=shaped)

@@ -52,6 +52,7 @@ class Points(Lines):
                 self.unused(name, lineno)
             obj, failure = self.answer({**self.defaults, **entry}, extra)
         except AdcliError as exc:
+            exc = self.hint(exc)
             self._failed(lineno, exc.message)
             return json.dumps({"error": exc.as_json()}) + "\n"
         if failure is not None:
@@ -70,6 +71,7 @@ def run_points(
     quiet: bool = False,
     known: Iterable[str] = (),
     env=None,
+    hint=None,
 ) -> int:
     """Answer at every point of the file ``source`` ('-': stdin), one JSON line per input line
     (or Parquet row), flushed a chunk at a time; 1 if any line failed, else 0.  ``env`` gives
@@ -79,6 +81,7 @@ def run_points(
     points = Points(inputs, defaults, answer, quiet, known)
     points.limit = max_size
     points.warn = env.warn
+    points.hint = hint or points.hint
     out = env.stdout
     if fmt == "parquet":
         from .parquet import read_rows

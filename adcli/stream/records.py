@@ -100,7 +100,7 @@ class JsonRecords:
         if error is not None:
             return error
         try:
-            return Checked(bindings_from_json(_decode(n, raw), f"line {n}"))
+            return Checked(bindings_from_json(_decode(n, raw), f"line {n}", arrays=True))
         except AdcliError as exc:
             return exc
 

@@ -15,13 +15,16 @@ from ..errors import AdcliError, UsageError
 class Special:
     """An output line off the fast path: an error, or numbers with extra (unused) names."""
 
-    __slots__ = ("error", "extra", "gradient", "value")
+    __slots__ = ("error", "extra", "gradient", "shaped", "value")
 
-    def __init__(self, value=None, gradient=None, error: AdcliError | None = None, extra=()):
+    def __init__(
+        self, value=None, gradient=None, error: AdcliError | None = None, extra=(), shaped=None
+    ):
         self.value = value
         self.gradient = gradient  # list of partials, in the reported names' order
         self.error = error
         self.extra = extra  # names this line bound that the program does not use (partial 0.0)
+        self.shaped = shaped  # {name: partial}, an array input's as nested lists (JSON only)
 
 
 class Results:
@@ -99,9 +102,9 @@ class JsonlWriter:
         for j, s in results.special.items():
             if s.error is not None:
                 out[j] = json.dumps({"error": s.error.as_json()}) + "\n"
-            elif s.extra:
-                gradient = dict(zip(self.names, s.gradient))
-                gradient.update((n, 0.0) for n in s.extra)
+            elif s.extra or s.shaped is not None:
+                gradient = s.shaped or dict(zip(self.names, s.gradient))
+                gradient.update((n, 0.0) for n in s.extra if n not in gradient)
                 out[j] = json.dumps({"value": s.value, "gradient": gradient}) + "\n"
             else:
                 out[j] = template % (s.value, *s.gradient)
