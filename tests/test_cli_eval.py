@@ -402,20 +402,6 @@ def test_version():
     assert done.stdout.startswith("adcli ")
 
 
-def test_python_dash_m():
-    import subprocess
-    import sys
-
-    done = subprocess.run(
-        [sys.executable, "-m", "adcli", "eval", "x*y+sin(x)", "--x", "0.5", "--y", "4.2", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0
-    assert done.stdout == GOLDEN
-
-
 def test_a_full_disk_is_a_clear_error_not_an_internal_one():
     import os
 

@@ -164,11 +164,24 @@ PYTHON_LOOKING = [
 ]
 
 
-def run_in(cwd, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run(
-        [*adcli_command(), *args], input=stdin, capture_output=True, cwd=cwd, env=env, timeout=60
-    )
+def run_in(cwd, *args: str, stdin: bytes = b"", real: bool = False) -> subprocess.CompletedProcess:
+    """``adcli ARGS`` with ``cwd`` as the working directory (in-process unless ``real``)."""
+    if real:
+        env = {**os.environ, "NO_COLOR": "1"}
+        return subprocess.run(
+            [*adcli_command(), *args],
+            input=stdin,
+            capture_output=True,
+            cwd=cwd,
+            env=env,
+            timeout=60,
+        )
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return run_adcli(*args, input=stdin)
+    finally:
+        os.chdir(old)
 
 
 @pytest.mark.parametrize("program", PYTHON_LOOKING)
@@ -187,6 +200,8 @@ def test_python_looking_programs_execute_nothing(tmp_path):
         (tmp_path / "prog.adc").write_text(program)
         assert run_in(tmp_path, "eval", "-f", "prog.adc").returncode == 2
         assert run_in(tmp_path, "eval", "x", "--at", program).returncode == 2
+    # and once through the console script, where a shell would run `...` or $(...)
+    assert run_in(tmp_path, "eval", "--", dangerous[0], real=True).returncode == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["prog.adc"]
 
 
