@@ -342,3 +342,10 @@ def test_latex_names_and_forms():
     assert r"\frac{\partial f}{\partial \mathit{rate}}" in text
     assert r"\frac{\partial f}{\partial x_{2}}" in text
     assert r"2 \cdot \theta" in text
+
+
+def test_latex_templates_parenthesise_a_lone_factor():
+    program = compile_program("z * where(x > 1, y + z, 0)")
+    text = generate(symbolic(program), ["x", "y", "z"], "latex")
+    # where's taken branch is an Iverson bracket times the branch: a sum there is wrapped.
+    assert r"\ne 0\right] \left(y + z\right)" in text, text

@@ -88,8 +88,14 @@ class LatexSyntax(Syntax):
             base = base if prec == ATOM else self.wrap(base)
             return spelling.replace("%0", base, 1).replace("%1", args[1][0]), POWER
         text = spelling
-        for i, (arg, _) in enumerate(args):
-            text = text.replace(f"%{i}", arg)
+        for i, (arg, prec) in enumerate(args):
+            # A placeholder standing alone (pick's `[c \ne 0] %1`) is a factor: a sum or a
+            # negation there needs parentheses; one inside braces or brackets does not.
+            place = f"%{i}"
+            at = text.index(place)
+            before, after = text[at - 1 : at], text[at + len(place) : at + len(place) + 1]
+            alone = before in ("", " ") and after in ("", " ")
+            text = text.replace(place, self.wrap(arg) if alone and prec <= UNARY else arg)
         return text, CALL
 
 
