@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 
 from ..graph import Program
 from ..primitives import BY_CODE, FIRST_PRIMITIVE, INPUT, OPERATORS
@@ -82,7 +83,12 @@ class Replay:
         """The replay, or None when numpy is missing or the tape is too large to pay off."""
         os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", _NO_SVML)
         try:
-            import numpy as np
+            with warnings.catch_warnings():
+                # numpy >= 2.4 names fewer features: it warns (ImportWarning) about the ones in
+                # _NO_SVML it does not dispatch; that warning must not reach stderr (engine: check
+                # the remaining names still turn SVML off on an AVX-512 machine).
+                warnings.simplefilter("ignore", ImportWarning)
+                import numpy as np
         except (ImportError, RuntimeError):  # RuntimeError: a build whose baseline is AVX-512
             return None
         # The rules run on the same array functions as the values (F.pow is float_power too).
