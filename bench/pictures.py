@@ -92,10 +92,8 @@ def html_section(program) -> None:
 
 
 def main() -> None:
-    try:
-        from adcli.engine import symbolic_gradient
-    except ImportError:
-        from adcli.derivatives import symbolic_gradient
+    from adcli.engine import symbolic_gradient
+
     plot_section()
     program = compile_program(big_program())
     codegen_section(program, symbolic_gradient(program))

@@ -31,11 +31,8 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "codegen"
 
 
 def symbolic(program):
-    # The engine role is moving symbolic_gradient into adcli.engine; accept either home.
-    try:
-        from adcli.engine import symbolic_gradient
-    except ImportError:
-        from adcli.derivatives import symbolic_gradient
+    from adcli.engine import symbolic_gradient
+
     return symbolic_gradient(program)
 
 
