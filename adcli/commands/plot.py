@@ -241,11 +241,17 @@ def show(samples, line, env: Environment) -> int:
     out = env.console()
     # A heat map needs more than the 16 basic colours; with fewer it is drawn in characters.
     rich_colour = env.colour and out.color_system in ("256", "truecolor")
-    for panel in draw.terminal(samples, env.width, rich_colour):
-        out.print(panel)
-    gaps = int((~_finite(samples.value)).sum())
-    if gaps:
-        out.print(f"f is undefined at {gaps} of {samples.value.size} points (gaps)", style="dim")
+    # Rendered by Rich, written by us: on a closed pipe Rich itself would exit with status 1,
+    # the boundary says 141 as for every other command.
+    with out.capture() as captured:
+        for panel in draw.terminal(samples, env.width, rich_colour):
+            out.print(panel)
+        gaps = int((~_finite(samples.value)).sum())
+        if gaps:
+            out.print(
+                f"f is undefined at {gaps} of {samples.value.size} points (gaps)", style="dim"
+            )
+    env.write(captured.get())
     return 0
 
 
