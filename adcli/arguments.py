@@ -17,26 +17,27 @@ is bound with ``digit=3`` or ``--at``, which are never taken for options.
 from __future__ import annotations
 
 import json
-import math
 import re
 import sys
 from collections.abc import Callable, Sequence
 
-from . import _tables
-from .errors import AdcliError, LimitError, ProgramNameError, UsageError
-from .primitives import CONSTANTS
-from .values import Value, loads_strict, value_from_json, value_from_text
+from .bindings import (  # noqa: F401 (re-exported: the commands parse values with them)
+    NAME,
+    NUMBER,
+    bindings_from_json,
+    check_name,
+    json_number,
+    parse_binding,
+    parse_number,
+)
+from .errors import LimitError, UsageError
+from .text import clip
+from .values import Value, value_from_text
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from typing import IO
 
-# Names and numbers are spelled as the grammar's NAME and NUMBER terminals (grammar/adcli.lark,
-# frozen in _tables), so a binding reads exactly what a program would; a bound number may carry
-# a sign, which a program writes as an operator.  ASCII: `\d` must not take '١٢'.
-_TERMINALS = dict(_tables.TERMINALS)
-NAME = re.compile(_TERMINALS["NAME"], re.ASCII)
-NUMBER = re.compile(f"[+-]?(?:{_TERMINALS['NUMBER']})", re.ASCII)
 NEAR_OPTION = 0.66  # difflib ratio from which --name reads as a typo of an option
 
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024  # bytes of program text; --max-size raises it
@@ -194,9 +195,9 @@ def read_bytes(source: str, limit: int, stdin: IO[str] | None = None) -> bytes:
             with _open_for_reading(source) as handle:
                 raw = handle.read(limit + 1)
     except OSError as exc:
-        raise UsageError(f"cannot read {_clip(source, 300)}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot read {clip(source, 300)}: {exc.strerror or exc}") from None
     if len(raw) > limit:
-        where = "stdin" if source == "-" else _clip(source, 300)
+        where = "stdin" if source == "-" else clip(source, 300)
         raise LimitError(
             f"{where} is over the limit of {limit:,} bytes; "
             "raise it with --max-size (for example --max-size 1G)"
@@ -221,27 +222,6 @@ def _open_for_reading(path: str):
         raise
 
 
-def parse_number(text: str, what: str) -> float:
-    """A binding's value: a finite number, or a usage error that says what was wrong."""
-    stripped = text.strip()
-    try:
-        value = float(stripped)
-    except ValueError:
-        value = None
-    if value is None or not (NUMBER.fullmatch(stripped) or not math.isfinite(value)):
-        raise UsageError(f"{what}: {_clip(text)!r} is not a number")
-    if not math.isfinite(value):
-        raise UsageError(f"{what}: {_clip(text)} is not a finite number")
-    return value
-
-
-def parse_binding(text: str, what: str) -> Value:
-    """A command-line binding's value: a number, or a JSON array (``[1, 2]``, ``[[1, 2], [3, 4]]``)."""
-    if text.lstrip().startswith("["):
-        return value_from_text(text, what)
-    return parse_number(text, what)
-
-
 def near_option(name: str, options: Sequence[Option]) -> str | None:
     """The command's own long option that ``--name`` looks like a typo of, if any: ``digit``
     → ``--digits``, ``jsno`` → ``--json``.  Names under three letters are never typos (``--b 2``
@@ -261,69 +241,6 @@ def near_option_message(name: str, option: str) -> str:
         f"unknown option --{name}: did you mean {option}? (to bind an input named '{name}', "
         f"write {name}=VALUE or --at '{{\"{name}\": VALUE}}')"
     )
-
-
-def binding_hint(names: list[str]) -> str:
-    """How to bind these inputs on the command line: ``--y VALUE``, or ``json=VALUE`` for a
-    name that is also an option of some command (``--json 1`` would be the option)."""
-    from .commands import COMMANDS, command  # error path only: every command's options
-
-    taken = {flag[2:] for name in COMMANDS for opt in command(name).OPTIONS for flag in opt.flags}
-    forms = [f"{n}=VALUE" if n in taken else f"--{n} VALUE" for n in names]
-    if len(names) == 1 and names[0] not in taken:
-        return f"bind it with --{names[0]} VALUE (or {names[0]}=VALUE)"
-    return ("bind it with " if len(names) == 1 else "bind them with ") + " ".join(forms)
-
-
-def with_binding_hint(error: AdcliError) -> AdcliError:
-    """A library error about unbound names (``ProgramNameError.names``), with how to bind them
-    on the command line appended; any other error as it is."""
-    names = getattr(error, "names", ())
-    if not names:
-        return error
-    hint = binding_hint(list(names[:3])) + (" ..." if len(names) > 3 else "")
-    return ProgramNameError(f"{error.message}: {hint}", error.excerpt)
-
-
-def _clip(text: str, width: int = 40) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def check_name(name: str, what: str) -> None:
-    if not NAME.fullmatch(name):
-        raise UsageError(f"{what}: {_clip(name)!r} is not a valid input name")
-    if name in CONSTANTS:
-        raise UsageError(f"{what}: '{name}' is a constant and cannot be bound")
-
-
-def bindings_from_json(text: str, what: str = "--at", arrays: bool = False) -> dict[str, Value]:
-    """A JSON object of name → number (or, with ``arrays``, → number or array of numbers):
-    strict (no NaN, no strings, no booleans, nothing ragged or empty)."""
-    if not text.strip():
-        raise UsageError(f'{what}: empty; expected a JSON object such as {{"x": 0.5}}')
-    data = loads_strict(text, what)
-    if not isinstance(data, dict):
-        raise UsageError(f'{what}: expected a JSON object such as {{"x": 0.5}}')
-    out: dict[str, Value] = {}
-    for name, value in data.items():
-        check_name(name, what)
-        if arrays and isinstance(value, list):
-            out[name] = value_from_json(value, f"{what}: {name}")
-        else:
-            out[name] = json_number(value, f"{what}: {name}")
-    return out
-
-
-def json_number(value: object, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise UsageError(f"{what}: {_clip(json.dumps(value))} is not a number")
-    try:
-        number = float(value)
-    except OverflowError:
-        raise UsageError(f"{what}: the number is too large for a double") from None
-    if not math.isfinite(number):
-        raise UsageError(f"{what}: {number} is not a finite number")
-    return number
 
 
 def parse_command_line(
@@ -389,7 +306,7 @@ def parse_command_line(
         try:
             converted = opt.convert(value)
         except ValueError as exc:
-            raise UsageError(f"{flag}: expected {exc}, got {_clip(value)!r}") from None
+            raise UsageError(f"{flag}: expected {exc}, got {clip(value, 40)!r}") from None
         if opt.dest == "at":
             line.bindings.update(_at_bindings(value, stdin))
         elif opt.dest == "data":
@@ -407,7 +324,9 @@ def parse_command_line(
     elif line.near_options:
         line.check_near_options(())
     elif positionals or line.bindings:
-        raise UsageError(f"unexpected argument {_clip((positionals or list(line.bindings))[0])!r}")
+        raise UsageError(
+            f"unexpected argument {clip((positionals or list(line.bindings))[0], 40)!r}"
+        )
     return line
 
 
@@ -441,10 +360,10 @@ def _binding_token(token: str) -> bool:
 
 def _at_bindings(value: str, stdin: IO[str] | None) -> dict[str, Value]:
     if value.lstrip().startswith(("{", "[")):  # inline JSON ('[' only to say it must be an object)
-        return bindings_from_json(value, arrays=True)
+        return bindings_from_json(value, "--at", arrays=True)
     raw = read_bytes(value, DEFAULT_MAX_SIZE, stdin)
     text = raw.decode("utf-8-sig", errors="replace")
-    return bindings_from_json(text, f"--at {_clip(value)}", arrays=True)
+    return bindings_from_json(text, f"--at {clip(value, 40)}", arrays=True)
 
 
 def _assign_program(line: CommandLine, positionals: list[str]) -> None:
@@ -454,11 +373,11 @@ def _assign_program(line: CommandLine, positionals: list[str]) -> None:
         if eq and NAME.fullmatch(name) and value.lstrip().startswith("["):
             value_from_text(value, name)  # meant as an array: say what is wrong with it
         if eq and NAME.fullmatch(name):  # meant as a binding, but the value is no number
-            raise UsageError(f"{name}: {_clip(value)!r} is not a number")
+            raise UsageError(f"{name}: {clip(value, 40)!r} is not a number")
     if line.program_file is not None:
         if positionals:
             raise UsageError(
-                f"unexpected argument {_clip(positionals[0])!r}: the program comes from "
+                f"unexpected argument {clip(positionals[0], 40)!r}: the program comes from "
                 f"{line.program_file}"
             )
         return
@@ -469,7 +388,7 @@ def _assign_program(line: CommandLine, positionals: list[str]) -> None:
         )
     if len(positionals) > 1:
         raise UsageError(
-            f"unexpected argument {_clip(positionals[1])!r} after the program "
+            f"unexpected argument {clip(positionals[1], 40)!r} after the program "
             "(bind inputs with --x 0.5 or x=0.5)"
         )
     line.program = positionals[0]

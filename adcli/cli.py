@@ -33,7 +33,7 @@ def run(args: list[str], env: Environment | None = None) -> int:
         return _dispatch(list(args), env)
     except AdcliError as exc:
         if getattr(exc, "names", ()):  # unbound names: say how to bind them on the command line
-            from .arguments import with_binding_hint
+            from .commands import with_binding_hint
 
             exc = with_binding_hint(exc)
         env.error(exc.message, exc.excerpt)

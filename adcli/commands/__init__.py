@@ -13,7 +13,7 @@ import importlib
 from types import ModuleType
 
 from ..arguments import CommandLine, Option, names_list
-from ..errors import UsageError
+from ..errors import AdcliError, ProgramNameError, UsageError
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
@@ -202,3 +202,23 @@ def shaped(shapes: dict[str, tuple[int, ...]], partials: dict) -> dict:
     from ..values import nested
 
     return {n: nested(shapes[n], p) if shapes[n] else p for n, p in partials.items()}
+
+
+def binding_hint(names: list[str]) -> str:
+    """How to bind these inputs on the command line: ``--y VALUE``, or ``json=VALUE`` for a
+    name that is also an option of some command (``--json 1`` would be the option)."""
+    taken = {flag[2:] for name in COMMANDS for opt in command(name).OPTIONS for flag in opt.flags}
+    forms = [f"{n}=VALUE" if n in taken else f"--{n} VALUE" for n in names]
+    if len(names) == 1 and names[0] not in taken:
+        return f"bind it with --{names[0]} VALUE (or {names[0]}=VALUE)"
+    return ("bind it with " if len(names) == 1 else "bind them with ") + " ".join(forms)
+
+
+def with_binding_hint(error: AdcliError) -> AdcliError:
+    """A library error about unbound names (``ProgramNameError.names``), with how to bind them
+    on the command line appended; any other error as it is."""
+    names = getattr(error, "names", ())
+    if not names:
+        return error
+    hint = binding_hint(list(names[:3])) + (" ..." if len(names) > 3 else "")
+    return ProgramNameError(f"{error.message}: {hint}", error.excerpt)

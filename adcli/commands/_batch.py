@@ -3,10 +3,10 @@ options and the wiring into ``adcli.stream.run_points``.  Not a command itself."
 
 from __future__ import annotations
 
-from ..arguments import CommandLine, Option, choice, with_binding_hint
+from ..arguments import CommandLine, Option, choice
 from ..errors import UsageError
 from ..graph import Program
-from . import point
+from . import point, with_binding_hint
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..arguments import COMMON, JSON, Option, choice, parse_command_line, with_binding_hint
+from ..arguments import COMMON, JSON, Option, choice, parse_command_line
 from ..errors import UsageError
 from . import (
     DIGITS,
@@ -15,6 +15,7 @@ from . import (
     reported_names,
     shaped,
     title,
+    with_binding_hint,
 )
 from ._batch import EVAL_OPTIONS
 

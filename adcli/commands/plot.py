@@ -81,7 +81,7 @@ def run(args: list[str], env: Environment) -> int:
             raise UsageError(f"--{name} is given both a range and a value: drop one")
     missing = [n for n in program.inputs if n not in sweeps and n not in bound]
     if missing:
-        from ..arguments import binding_hint
+        from . import binding_hint
 
         raise UsageError(
             f"{', '.join(repr(n) for n in missing)} not bound: every input but the swept ones "

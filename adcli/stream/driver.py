@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 import sys
 
-from ..arguments import bindings_from_json
 from ..arrays import ArrayProgram, lower
+from ..bindings import bindings_from_json
 from ..engine import gradient
 from ..engine.replay import CHUNK_ROWS, Replay, spread
 from ..errors import AdcliError, ExitStatus, UsageError

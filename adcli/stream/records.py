@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 
-from ..arguments import bindings_from_json, check_name, json_number, parse_number
+from ..bindings import bindings_from_json, check_name, json_number, parse_number
 from ..errors import AdcliError, LimitError, UsageError
 from .reader import TOO_LONG
 

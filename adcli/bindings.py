@@ -1,0 +1,85 @@
+"""Bound values as the user writes them: names and numbers spelled as the grammar spells them,
+and JSON objects of bindings (``{"x": 0.5, "w": [1, 2]}``), each checked strictly (finite, no
+NaN, no strings or booleans, nothing ragged) with a status-2 error that names what was wrong.
+
+Shared by the command line (``adcli.arguments``) and the batch readers (``adcli.stream``); the
+caller says where a value came from (``what``: "--at", "line 3", "--direction x"), so messages
+speak of names and places, and the command line adds its flags.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+from . import _tables
+from .errors import UsageError
+from .primitives import CONSTANTS
+from .text import clip
+from .values import Value, loads_strict, value_from_json, value_from_text
+
+# Names and numbers are spelled as the grammar's NAME and NUMBER terminals (grammar/adcli.lark,
+# frozen in _tables), so a binding reads exactly what a program would; a bound number may carry
+# a sign, which a program writes as an operator.  ASCII: `\d` must not take '١٢'.
+_TERMINALS = dict(_tables.TERMINALS)
+NAME = re.compile(_TERMINALS["NAME"], re.ASCII)
+NUMBER = re.compile(f"[+-]?(?:{_TERMINALS['NUMBER']})", re.ASCII)
+
+
+def parse_number(text: str, what: str) -> float:
+    """A binding's value: a finite number, or a usage error that says what was wrong."""
+    stripped = text.strip()
+    try:
+        value = float(stripped)
+    except ValueError:
+        value = None
+    if value is None or not (NUMBER.fullmatch(stripped) or not math.isfinite(value)):
+        raise UsageError(f"{what}: {clip(text, 40)!r} is not a number")
+    if not math.isfinite(value):
+        raise UsageError(f"{what}: {clip(text, 40)} is not a finite number")
+    return value
+
+
+def parse_binding(text: str, what: str) -> Value:
+    """A command-line binding's value: a number, or a JSON array (``[1, 2]``, ``[[1, 2], [3, 4]]``)."""
+    if text.lstrip().startswith("["):
+        return value_from_text(text, what)
+    return parse_number(text, what)
+
+
+def check_name(name: str, what: str) -> None:
+    if not NAME.fullmatch(name):
+        raise UsageError(f"{what}: {clip(name, 40)!r} is not a valid input name")
+    if name in CONSTANTS:
+        raise UsageError(f"{what}: '{name}' is a constant and cannot be bound")
+
+
+def bindings_from_json(text: str, what: str, arrays: bool = False) -> dict[str, Value]:
+    """A JSON object of name → number (or, with ``arrays``, → number or array of numbers):
+    strict (no NaN, no strings, no booleans, nothing ragged or empty)."""
+    if not text.strip():
+        raise UsageError(f'{what}: empty; expected a JSON object such as {{"x": 0.5}}')
+    data = loads_strict(text, what)
+    if not isinstance(data, dict):
+        raise UsageError(f'{what}: expected a JSON object such as {{"x": 0.5}}')
+    out: dict[str, Value] = {}
+    for name, value in data.items():
+        check_name(name, what)
+        if arrays and isinstance(value, list):
+            out[name] = value_from_json(value, f"{what}: {name}")
+        else:
+            out[name] = json_number(value, f"{what}: {name}")
+    return out
+
+
+def json_number(value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UsageError(f"{what}: {clip(json.dumps(value), 40)} is not a number")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise UsageError(f"{what}: the number is too large for a double") from None
+    if not math.isfinite(number):
+        raise UsageError(f"{what}: {number} is not a finite number")
+    return number
