@@ -238,6 +238,8 @@ def show(samples, line, env: Environment) -> int:
                 f"--output {target}: the file must end in .svg, .png, .pdf, .csv or .json"
             )
         return 0
+    import numpy as np
+
     out = env.console()
     # A heat map needs more than the 16 basic colours; with fewer it is drawn in characters.
     rich_colour = env.colour and out.color_system in ("256", "truecolor")
@@ -246,19 +248,13 @@ def show(samples, line, env: Environment) -> int:
     with out.capture() as captured:
         for panel in draw.terminal(samples, env.width, rich_colour):
             out.print(panel)
-        gaps = int((~_finite(samples.value)).sum())
+        gaps = samples.value.size - int(np.isfinite(samples.value).sum())
         if gaps:
             out.print(
                 f"f is undefined at {gaps} of {samples.value.size} points (gaps)", style="dim"
             )
     env.write(captured.get())
     return 0
-
-
-def _finite(values):
-    import numpy as np
-
-    return np.isfinite(values)
 
 
 def _require_matplotlib(target: str) -> None:

@@ -257,6 +257,8 @@ def terminal(samples: Samples, width: int, colour: bool) -> list:
     width = max(width, 30)
     source = one_line(samples.source)
     at = f"   ({samples.at})" if samples.at else ""
+    if len(at) > width // 2:  # many fixed inputs (array elements): the first few
+        at = at[: width // 2 - 2] + "…)"
     if len(source) + len(at) > width - 10:
         source = source[: max(width - 13 - len(at), 10)] + "..."
     if len(samples.axes) == 2:
