@@ -26,6 +26,8 @@ from .values import ArrayValue, describe_shape, element_names, nested
 SQRT = lookup("sqrt", 1)
 MAX2 = lookup("max", 2)
 MIN2 = lookup("min", 2)
+STOP = lookup("stop", 1)
+EQ = lookup("eq", 2)
 
 
 class ShapeError(AdcliError):
@@ -397,10 +399,10 @@ class _Lowering:
             return x
         nodes = x.nodes
         m = self.chain(code, nodes)
-        stop, equal = lookup("stop", 1), lookup("eq", 2)
-        if stop is None or equal is None or len(nodes) == 1:
-            return m  # TODO(lang): until engine's stop/eq exist, the chain's own (halving) rule
+        if len(nodes) == 1:
+            return m
         n = len(nodes)
+        stop, equal = STOP, EQ
         top = self.one(stop, m)
         ties = self.bulk(equal, nodes, array("i", [top]) * n)
         count = self.chain(ADD, ties)

@@ -223,10 +223,7 @@ class Builder:
 
     def _apply(self, name: str, at: int, *args: int) -> int:
         """A primitive by name (comparisons, where's pick/unpick) on scalar nodes."""
-        code = lookup(name, len(args))
-        if code is None:
-            return _fallback(self.tape, name, at, *args)
-        return self.tape.node(code, *args, at=at)
+        return self.tape.node(lookup(name, len(args)), *args, at=at)
 
     # arrays: ARRAY nodes, described in self.arrays, lowered once shapes are known ---------------
     def _array(self, at: int, kind: str, *parts) -> int:
@@ -278,33 +275,6 @@ class Builder:
 
     def slice_between(self, start: int, colon: int, stop: int) -> tuple:
         return (start, stop)
-
-
-def _fallback(tape: Tape, name: str, at: int, a: int, b: int) -> int:
-    """Comparisons and pick/unpick from older primitives, while the table lacks them."""
-    code = lookup
-
-    def node(op: str, x: int, y: int = -1, arity: int = 2) -> int:
-        return tape.node(code(op, arity) if op not in _OPS else _OPS[op], x, y, at)
-
-    def one() -> int:
-        return tape.node(CONST, at=at, value=1.0)
-
-    if name in ("lt", "gt"):
-        x, y = (b, a) if name == "lt" else (a, b)
-        return node("step", node("sub", x, y), arity=1)
-    if name in ("le", "ge"):
-        x, y = (a, b) if name == "le" else (b, a)
-        return node("sub", one(), node("step", node("sub", x, y), arity=1))
-    if name in ("eq", "ne"):
-        different = node("abs", node("sign", node("sub", a, b), arity=1), arity=1)
-        return different if name == "ne" else node("sub", one(), different)
-    if name == "pick":
-        return node("mul", a, b)
-    return node("mul", node("sub", one(), a), b)  # unpick
-
-
-_OPS = {"sub": SUB, "mul": MUL}
 
 
 def _suggest(label: str) -> str:
