@@ -119,15 +119,39 @@ def loads_strict(text: str, what: str) -> object:
         return number
 
     try:
-        return json.loads(
-            text, parse_constant=reject_constant, parse_int=finite, parse_float=finite
-        )
+        # The C parser first (a Python call per number costs 1 s per 10^6); only a document
+        # with a number too large for a double is read again, by the hooks, to name it.
+        data = json.loads(text, parse_constant=reject_constant, parse_int=float)
+        if not _all_finite(data):
+            data = json.loads(
+                text, parse_constant=reject_constant, parse_int=finite, parse_float=finite
+            )
     except json.JSONDecodeError as exc:
         raise UsageError(
             f"{what}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
         ) from None
     except RecursionError:
         raise UsageError(f"{what}: JSON nested too deeply") from None
+    return data
+
+
+def _all_finite(data: object) -> bool:
+    """No infinite float anywhere in decoded JSON (a list of floats is checked in C)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if type(item) is float:
+            if not math.isfinite(item):
+                return False
+        elif type(item) is list:
+            if set(map(type, item)) == {float}:
+                if not all(map(math.isfinite, item)):
+                    return False
+            else:
+                stack.extend(item)
+        elif type(item) is dict:
+            stack.extend(item.values())
+    return True
 
 
 def nested(shape: tuple[int, ...], flat: Sequence[float]) -> list:
@@ -212,7 +236,7 @@ def _matrix(rows: list, what: str) -> ArrayValue:
 
 def _row(items: list, what: str, where: str) -> array:
     """One list of numbers as doubles; checks every item (bool is an int in Python: refuse it)."""
-    if all(type(item) is float for item in items):  # what loads_strict produces: the fast path
+    if set(map(type, items)) == {float}:  # what loads_strict produces: the fast path, in C
         data = array("d", items)
         if all(map(math.isfinite, data)):
             return data

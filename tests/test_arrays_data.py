@@ -474,3 +474,12 @@ def test_forward_mode_gives_the_same_shaped_gradient(adcli):
     reverse = ok_json(adcli(*args))
     assert ok_json(adcli(*args, "--mode", "forward")) == reverse
     assert reverse["gradient"] == {"W": [[5.0, 6.0], [5.0, 6.0]], "x": [4.0, 6.0]}
+
+
+@pytest.mark.parametrize("token", ["1e999", "-1e999", "1" * 400, "1" * 5000])
+def test_numbers_too_large_for_a_double_are_named_in_arrays_and_scalars(token):
+    for text in (f"[1, {token}]", f"[[1], [{token}]]"):
+        with pytest.raises(UsageError, match="too large for a double"):
+            value_from_text(text, "--x")
+    with pytest.raises(UsageError, match=r"^--at: the number .* is too large for a double"):
+        bindings("p", "--at", f'{{"x": {token}}}')
