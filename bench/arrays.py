@@ -1,0 +1,146 @@
+"""Arrays and data sets end to end, as ratios against baselines measured in the same run.
+
+1. ``sum(x^2)`` with x a vector of N = 10^6 elements read from a file (``--at x.json``), against
+   the same-size scalar program ``x0^2 + x1^2 + ... `` (N names, bound by ``--at`` from a file of N
+   names).  Both as fresh ``adcli eval --json`` processes, start-up and output included.
+   Target (issue 12 point 7): the array program within 2x the scalar one (ratio <= 2).
+2. The same vector from a one-column CSV (``--data x.csv``) instead of JSON.
+3. ``--data`` with 10^6 rows: ``mean((w*a + b - y)^2)`` over a three-column CSV (3 x 10^6 cells),
+   end to end; and reading the columns alone in-process (``stream.csvdata.read_columns``), against
+   ``numpy.loadtxt`` of the same file as a baseline.
+Peak memory is the process's max RSS (``ru_maxrss`` of the child), next to the bytes the data
+needs as doubles.
+
+Run: ``python bench/arrays.py`` (``--quick`` for N = 10^5; ``--repeat K`` for medians of K runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ADCLI = os.path.join(os.path.dirname(sys.executable), "adcli")
+
+
+def measure(args: list[str], repeat: int) -> tuple[float, float]:
+    """Median wall seconds and the largest max RSS (MB) of ``adcli ARGS`` as fresh processes."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        child = subprocess.Popen([ADCLI, *args], stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+        times.append(time.perf_counter() - start)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            raise SystemExit(f"adcli {' '.join(args)[:80]}... failed: status {child.returncode}")
+        peaks.append(usage.ru_maxrss / 1024)  # KB on Linux
+    return statistics.median(times), max(peaks)
+
+
+def write_files(folder: str, n: int) -> dict[str, str]:
+    rng = random.Random(12)
+    x = [round(rng.uniform(-2, 2), 6) for _ in range(n)]
+    paths = {
+        name: os.path.join(folder, name)
+        for name in ("x.json", "x.csv", "scalar.adc", "scalar.json", "data.csv")
+    }
+    with open(paths["x.json"], "w") as handle:
+        json.dump({"x": x}, handle)
+    with open(paths["x.csv"], "w") as handle:
+        handle.write("x\n" + "\n".join(map(repr, x)) + "\n")
+    with open(paths["scalar.adc"], "w") as handle:
+        handle.write(" + ".join(f"x{k}^2" for k in range(n)) + "\n")
+    with open(paths["scalar.json"], "w") as handle:
+        json.dump({f"x{k}": v for k, v in enumerate(x)}, handle)
+    with open(paths["data.csv"], "w") as handle:
+        handle.write("a,b,y\n")
+        for k in range(n):
+            a = x[k]
+            handle.write(f"{a!r},{k % 7},{2.5 * a - 1 + (k % 11) * 0.01:.6f}\n")
+    return paths
+
+
+def read_alone(path: str, repeat: int) -> tuple[float, float]:
+    """Seconds to read the columns in-process: adcli's reader, numpy.loadtxt."""
+    import numpy as np
+
+    from adcli.stream.csvdata import read_columns
+
+    ours, theirs = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        read_columns(path)
+        ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        np.loadtxt(path, delimiter=",", skiprows=1)
+        theirs.append(time.perf_counter() - start)
+    return statistics.median(ours), statistics.median(theirs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="N = 10^5 instead of 10^6")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (median)")
+    options = parser.parse_args()
+    n = 100_000 if options.quick else 1_000_000
+    with tempfile.TemporaryDirectory() as folder:
+        paths = write_files(folder, n)
+        runs = {
+            "scalar program, N names (--at)": [
+                "eval",
+                "-f",
+                paths["scalar.adc"],
+                "--at",
+                paths["scalar.json"],
+                "--json",
+                "--max-size",
+                "1G",
+            ],
+            "sum(x^2), x from --at x.json": ["eval", "sum(x^2)", "--at", paths["x.json"], "--json"],
+            "sum(x^2), x from --data x.csv": [
+                "eval",
+                "sum(x^2)",
+                "--data",
+                paths["x.csv"],
+                "--json",
+            ],
+            "--data N rows x 3 columns": [
+                "eval",
+                "mean((w*a + b - y)^2)",
+                "--data",
+                paths["data.csv"],
+                "--w",
+                "2",
+                "--b",
+                "-1",
+                "--json",
+            ],
+        }
+        results = {label: measure(args, options.repeat) for label, args in runs.items()}
+        ours, numpy_time = read_alone(paths["data.csv"], options.repeat)
+    base = results["scalar program, N names (--at)"][0]
+    print(f"Arrays end to end, N = {n:,} elements (median of {options.repeat}; fresh processes)")
+    print(f"{'':34} {'seconds':>9} {'vs scalar':>10} {'peak MB':>9}")
+    for label, (seconds, peak) in results.items():
+        print(f"{label:34} {seconds:9.2f} {seconds / base:9.2f}x {peak:9.0f}")
+    print(f"(one vector of N doubles is {8 * n / 1e6:.0f} MB; three columns {24 * n / 1e6:.0f} MB)")
+    print()
+    print(f"Reading the {n:,}-row CSV's 3 columns in-process")
+    print(f"{'stream.csvdata.read_columns':34} {ours:9.2f}")
+    print(f"{'numpy.loadtxt (baseline)':34} {numpy_time:9.2f} {ours / numpy_time:9.2f}x")
+    ratio = results["sum(x^2), x from --at x.json"][0] / base
+    verdict = "met" if ratio <= 2 else "NOT met"
+    print(
+        f"\nTarget: array program within 2x the same-size scalar program: {ratio:.2f}x ({verdict})"
+    )
+
+
+if __name__ == "__main__":
+    main()
