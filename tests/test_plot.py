@@ -123,7 +123,7 @@ def test_terminal_drawing_shows_gaps():
     # No dot in the left half: log is undefined there (the rows are cut at the margin).
     width = max(len(row) for row in plot_rows)
     assert all(not row[: width // 2 - 2].strip("\u2800 ") for row in plot_rows)
-    assert "undefined at 100 of 200" in done.stdout
+    assert "undefined (gaps): f at 100, ∂f/∂x at 100 of 200 points" in done.stdout
 
 
 def test_terminal_heat_map_without_colour():

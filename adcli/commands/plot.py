@@ -248,11 +248,13 @@ def show(samples, line, env: Environment) -> int:
     with out.capture() as captured:
         for panel in draw.terminal(samples, env.width, rich_colour):
             out.print(panel)
-        gaps = samples.value.size - int(np.isfinite(samples.value).sum())
-        if gaps:
-            out.print(
-                f"f is undefined at {gaps} of {samples.value.size} points (gaps)", style="dim"
-            )
+        total = samples.value.size
+        gaps = [("f", total - int(np.isfinite(samples.value).sum()))] + [
+            (f"∂f/∂{n}", total - int(np.isfinite(p).sum())) for n, p in samples.partials.items()
+        ]
+        said = [f"{what} at {count}" for what, count in gaps if count]
+        if said:
+            out.print(f"undefined (gaps): {', '.join(said)} of {total} points", style="dim")
     env.write(captured.get())
     return 0
 
