@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 import sys
 from types import ModuleType
-from typing import TYPE_CHECKING
 
 from .commands import COMMANDS, command
 from .errors import ExitStatus
 
+TYPE_CHECKING = False  # not typing's: importing typing would cost a help page ~5 ms
 if TYPE_CHECKING:
     from .arguments import Option
     from .environment import Environment

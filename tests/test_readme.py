@@ -1,125 +1,70 @@
-"""The README shows real output: its Python examples run as written (doctest), and every
-``$ adcli ...`` line of its ```console blocks prints exactly what is shown under it.
+"""The README and docs/ show real output: every console example and every script with its output
+is run and compared (docs/examples.py finds and runs them), and every Python example runs as
+written (doctest).
 
-After a deliberate change of output, refresh the README from the real commands with
-``python tests/test_readme.py --refresh`` and read the diff.
+After a deliberate change of output: ``python docs/examples.py --update`` rewrites what the pages
+show from the real commands; read the diff.
 """
 
 from __future__ import annotations
 
 import doctest
-import os
+import importlib.util
 import re
-import shutil
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from conftest import ROOT, adcli_command
+from conftest import ROOT
 
-README = ROOT / "README.md"
-CONSOLE = re.compile(r"```console\n(.*?)```", re.DOTALL)
-FILE_ARGUMENT = re.compile(r"[\w./-]+\.(?:adc|json|jsonl|csv)\b")
+_spec = importlib.util.spec_from_file_location("doc_examples", ROOT / "docs" / "examples.py")
+doc_examples = sys.modules["doc_examples"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(doc_examples)
 
-
-def test_readme_python_examples():
-    result = doctest.testfile(str(README), module_relative=False)
-    assert result.failed == 0
+EXAMPLES = doc_examples.all_examples()
 
 
-def console_examples(text: str) -> list[tuple[str, str, tuple[int, int]]]:
-    """(command, shown output, span of the output in the text) for each ``$ adcli`` line."""
-    examples = []
-    for block in CONSOLE.finditer(text):
-        body, base = block.group(1), block.start(1)
-        lines = body.splitlines(keepends=True)
-        offset = 0
-        for i, line in enumerate(lines):
-            start = offset
-            offset += len(line)
-            if not line.startswith("$ "):
-                continue
-            end = offset
-            for following in lines[i + 1 :]:
-                if following.startswith("$ "):
-                    break
-                end += len(following)
-            command = line[2:].rstrip("\n")
-            if command.startswith("adcli ") or "| adcli " in command:
-                examples.append(
-                    (command, body[start + len(line) : end], (base + start + len(line), base + end))
-                )
-    return examples
-
-
-def runnable(command: str) -> bool:
-    """Commands whose input files are in the repository (others need files the text made)."""
-    return all((ROOT / path).exists() for path in FILE_ARGUMENT.findall(command))
-
-
-STATUS = re.compile(r"\[exit \d+\]\n\Z")
-
-
-def run(command: str, shown: str) -> str:
-    """stdout and stderr as a terminal interleaves them; ``[exit N]`` after them when the README
-    shows the status that way."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")}
-    env["PATH"] = str(Path(adcli_command()[0]).parent) + os.pathsep + env.get("PATH", "")
-    script = f"{{ {command}\n}} 2>&1"
-    if STATUS.search(shown):
-        script += '; echo "[exit $?]"'
-    done = subprocess.run(
-        ["bash", "-c", script], cwd=_workdir(), capture_output=True, text=True, env=env, timeout=120
-    )
-    return done.stdout
-
-
-def _workdir() -> Path:
-    """A scratch directory with the samples, so examples that write files (``> graph.svg``)
-    leave the checkout clean."""
-    import tempfile
-
-    global _WORKDIR
-    if _WORKDIR is None:
-        _WORKDIR = Path(tempfile.mkdtemp(prefix="adcli-readme-"))
-        (_WORKDIR / "samples").symlink_to(ROOT / "samples")
-    return _WORKDIR
-
-
-_WORKDIR: Path | None = None
-
-
-EXAMPLES = [e for e in console_examples(README.read_text()) if runnable(e[0])]
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.id for e in EXAMPLES])
+def test_doc_example_prints_what_it_shows(example):
+    missing = example.missing_tools()
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)}, which is not installed")
+    assert doc_examples.run(example) == example.shown
 
 
 @pytest.mark.parametrize(
-    ("command", "shown"), [e[:2] for e in EXAMPLES], ids=[e[0][:60] for e in EXAMPLES]
+    "page",
+    # docs/api.md has its own test (tests/test_api.py)
+    [p for p in doc_examples.PAGES if ">>> " in p.read_text() and p.name != "api.md"],
+    ids=lambda p: str(p.relative_to(ROOT)),
 )
-def test_readme_console_example(command, shown):
-    missing = missing_tools(command)
-    if missing:
-        pytest.skip(f"needs {', '.join(missing)}, which is not installed")
-    assert run(command, shown) == shown
+def test_doc_python_examples(page):
+    result = doctest.testfile(str(page), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
 
 
-# Programs an example may pipe into that a fresh machine may lack (CI installs them).
-EXTERNAL_TOOLS = ("dot", "jq", "parallel", "cc", "gcc")
+def test_the_readme_is_short_and_its_quick_start_is_two_commands():
+    text = (ROOT / "README.md").read_text()
+    assert len(text.splitlines()) <= 300
+    quick = re.search(r"^## Quick start\n(.*?)^## ", text, re.DOTALL | re.MULTILINE).group(1)
+    block = re.search(r"```sh\n(.*?)```", quick, re.DOTALL).group(1)
+    commands = block.strip().splitlines()
+    assert len(commands) == 2
+    assert all(c.startswith("python3 -m venv .venv && .venv/bin/pip install") for c in commands)
 
 
-def missing_tools(command: str) -> list[str]:
-    """The external tools ``command`` runs (after a pipe or a ;) that are not on PATH."""
-    used = re.findall(r"(?:^|[|;&]\s*)(\w+)", command)
-    return [tool for tool in EXTERNAL_TOOLS if tool in used and shutil.which(tool) is None]
+def test_every_page_is_linked_and_every_link_resolves():
+    readme = (ROOT / "README.md").read_text()
+    for page in (ROOT / "docs").glob("*.md"):
+        assert f"](docs/{page.name})" in readme, f"README does not link docs/{page.name}"
+    for page in doc_examples.PAGES:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text()):
+            assert (page.parent / target).exists(), f"{page.name}: broken link {target}"
 
 
-def refresh() -> None:
-    text = README.read_text()
-    for command, shown, (start, end) in reversed(console_examples(text)):
-        if runnable(command) and not missing_tools(command):
-            text = text[:start] + run(command, shown) + text[end:]
-    README.write_text(text)
+INTERNAL = re.compile(r"\b(the seed|the contract|issue \d+|issues? #?\d+)\b", re.IGNORECASE)
 
 
-if __name__ == "__main__" and "--refresh" in sys.argv:
-    refresh()
+def test_no_internal_vocabulary():
+    for page in [*doc_examples.PAGES, ROOT / "CHANGELOG.md"]:
+        found = INTERNAL.findall(page.read_text())
+        assert not found, f"{page.name}: {found}"
