@@ -17,6 +17,7 @@ import re
 import sys
 from array import array
 from collections.abc import Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from .arrays import ArrayProgram, lower
@@ -120,18 +121,18 @@ class Function(Program):
         {'x': [2.0, 4.0, 6.0], 'y': 1.0}
         """
         at = self._point(point, values)
-        with _located(self):
+        with _located():
             lowered = lower(self, at)
             result = _gradient(lowered.program, lowered.point)
         if not lowered.layout:
             return result
-        shaped = _like(lowered.shaped(result.gradient, list(self.inputs)), at, point, values)
+        shaped = _like(lowered.shaped(result.gradient, list(self.inputs)), point, values)
         return Gradient(result.value, shaped, result.sweep, result.adjoint)
 
     def value(self, point: Mapping[str, Any] | None = None, **values: Any) -> float:
         """The output's value at a point (a forward sweep only)."""
         at = self._point(point, values)
-        with _located(self):
+        with _located():
             lowered = lower(self, at)
             return _value(lowered.program, lowered.point)
 
@@ -144,7 +145,7 @@ class Function(Program):
         {'x': {'x': 4.0, 'y': 6.0}, 'y': {'x': 6.0, 'y': 0.0}}
         """
         at = self._point(point, values)
-        with _located(self):
+        with _located():
             lowered = lower(self, at)
             names = lowered.names(self.inputs)  # array inputs as their elements: x[0], x[1]
             result, matrix = hessian(lowered.program, lowered.point, names)
@@ -160,7 +161,7 @@ class Function(Program):
         """
         at = self._point(point, {})
         v = self._point(direction, {}, what="direction")
-        with _located(self):
+        with _located():
             lowered = lower(self, at)
             flat = {}
             for name, d in v.items():
@@ -169,8 +170,8 @@ class Function(Program):
                 else:
                     flat[name] = d
             value, derivative = tangent_sweep(lowered.program, lowered.point, flat)
-        full = {n: v.get(n, 0.0) for n in self.inputs}
-        return JVP(value, derivative, _like(full, v, direction, {}))
+        full = lowered.shaped(flat, list(self.inputs))  # arrays as nested lists, 0 if left out
+        return JVP(value, derivative, _like(full, direction))
 
     def diff(self, wrt: str) -> str:
         """∂output/∂wrt as the text of a program adcli reads back (what ``adcli diff`` prints).
@@ -227,7 +228,7 @@ class Function(Program):
         for j in sorted(results.special):
             s = results.special[j]
             if s.error is not None:
-                failed[j] = error = _locate(s.error, self.source)
+                failed[j] = error = _locate(s.error)
                 if not error.message.startswith("row "):
                     error.message = f"row {j}: {error.message}"
                     error.args = (error.message,)
@@ -310,8 +311,7 @@ class ArrayFunction(Function, ArrayProgram):
     __slots__ = ()
 
 
-def _length(columns: Mapping[str, Any], np) -> int:
-    """Rows of a program without inputs: the length of any column given (0 if none)."""
+def _length(columns: Mapping[str, Any], np) -> int:  # a program without inputs: any column's
     for column in columns.values():
         return len(np.asarray(column))
     return 0
@@ -323,10 +323,9 @@ def _binding(name: str, v: Any) -> float | ArrayValue:
         return v
     if isinstance(v, (list, tuple)):
         return value_from_json(_lists(v), f"'{name}'")
-    if getattr(v, "ndim", 0):  # a numpy (or numpy-like) array; numpy is imported already
-        np = sys.modules.get("numpy")
-        if np is None:
-            raise BindingError(f"'{name}': a {type(v).__name__} is not a number")
+    if getattr(v, "ndim", 0):  # a numpy (or numpy-like) array
+        import numpy as np
+
         a = np.asarray(v, dtype=float)
         if a.ndim > 2 or a.size == 0:
             raise BindingError(
@@ -342,7 +341,7 @@ def _lists(v: Any) -> Any:
     return [_lists(item) for item in v] if isinstance(v, (list, tuple)) else v
 
 
-def _like(shaped: dict, at: dict, *given: Mapping[str, Any] | None) -> dict:
+def _like(shaped: dict, *given: Mapping[str, Any] | None) -> dict:
     """Arrays given as numpy arrays come back as numpy arrays (lists stay nested lists)."""
     np = sys.modules.get("numpy")
     if np is None:
@@ -368,7 +367,7 @@ def _number(name: str, v: Any) -> float:
     return number
 
 
-def _locate(error: AdcliError, source: str) -> AdcliError:
+def _locate(error: AdcliError) -> AdcliError:
     """Give ``error.position`` (line, column) in the program's text when its message says
     where (``log at 1:5: ...``, ``syntax error at 2:3: ...``)."""
     if getattr(error, "position", None) is None:
@@ -377,19 +376,14 @@ def _locate(error: AdcliError, source: str) -> AdcliError:
     return error
 
 
-class _located:
+@contextmanager
+def _located():
     """Errors leaving a sweep carry their position."""
-
-    def __init__(self, function: Function | None) -> None:
-        self.source = function.source if function is not None else ""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, exc, tb) -> bool:
-        if isinstance(exc, AdcliError):
-            _locate(exc, self.source)
-        return False
+    try:
+        yield
+    except AdcliError as exc:
+        _locate(exc)
+        raise
 
 
 def compile(text: str) -> Function:
@@ -402,5 +396,5 @@ def compile(text: str) -> Function:
     """
     if not isinstance(text, str):
         raise TypeError("compile() takes the program's text (a str)")
-    with _located(None):
+    with _located():
         return Function.of(parse(text))

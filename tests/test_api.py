@@ -189,3 +189,24 @@ def test_the_examples_in_docs_api_md_run():
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     result = doctest.testfile(str(path), module_relative=False, optionflags=flags)
     assert result.attempted > 20 and result.failed == 0
+
+
+def test_array_values_give_gradients_shaped_like_them():
+    np = pytest.importorskip("numpy")
+    f = compile("sum(x^2) * y + W[1, 0]")
+    W = [[1.0, 2.0], [3.0, 4.0]]
+    as_lists = f.gradient(x=[1, 2], y=3, W=W)
+    assert as_lists.gradient == {"x": [6.0, 12.0], "y": 5.0, "W": [[0.0, 0.0], [1.0, 0.0]]}
+    assert as_lists.value == 18.0
+    as_numpy = f.gradient(x=np.array([1.0, 2.0]), y=3, W=np.array(W))
+    assert isinstance(as_numpy.gradient["x"], np.ndarray)
+    assert as_numpy.gradient["W"].shape == (2, 2)
+    assert as_numpy.gradient["W"].tolist() == as_lists.gradient["W"]
+    point = {"x": [1, 2], "y": 3, "W": W}
+    assert f.hessian(point).hessian["x[0]"]["y"] == 2.0
+    assert f.jvp(point, {"x": [1, 0]}).jvp == 6.0
+    cli = cli_json("eval", "sum(x^2) * y + W[1, 0]", point)
+    assert cli == {"value": as_lists.value, "gradient": as_lists.gradient}
+    with pytest.raises(adcli.AdcliError) as caught:
+        f.gradient(x=[1, float("inf")], y=1, W=W)
+    assert caught.value.kind == "usage" and "not a finite number" in caught.value.message
