@@ -40,11 +40,17 @@ PROGRAM is an expression or a small program: [bold]h = tanh(w*x + b); (h - t)^2[
 Bind each input with [bold]--x 0.5[/bold], [bold]--x=0.5[/bold], [bold]x=0.5[/bold] or
 [bold]--at '{"x": 0.5}'[/bold] (or --at FILE.json), before or after the program. A program
 starting with '-' works as it is; '--' ends the options.
+
+Any of these binds a vector or a matrix too: [bold]--x '[1, 2, 3]'[/bold], [bold]W=[[1,2],[3,4]][/bold],
+[bold]--at '{"W": [[1, 2], [3, 4]]}'[/bold]; [bold]--data FILE.csv[/bold] binds each column of a CSV
+file (a header row of names, then numbers) as a vector named by its header. An array input's
+partial is an array of its shape in --json; the table shows one row per element (x[0], W[1,0]).
 """
 
 EXAMPLES = """adcli eval "x*y + sin(x)" --x 0.5 --y 4.2
 adcli eval "x*y + sin(x)" x=0.5 y=4.2 --json
 adcli eval "h = tanh(w*x + b); (h - t)^2" --at '{"w": 0.5, "x": 2, "b": -0.3, "t": 1}' --digits 6
+adcli eval "sum(W @ x) + c*norm(x)" --W '[[1, 2], [3, 4]]' --x '[0.5, -1]' --c 2 --json
 printf '{"x": 0.5}\\n{"x": 1}\\n' | adcli eval "x*y + sin(x)" --y 4.2 --batch -"""
 
 

@@ -30,12 +30,15 @@ a point, exactly: the gradient is built as a graph by a symbolic reverse sweep, 
 is one reverse sweep over that graph (n sweeps for n inputs). No finite differences.
 
 Bind inputs as for [bold]adcli eval[/bold]. With [bold]--json[/bold]: {"value", "gradient",
-"hessian": {row: {col: ...}}}, rows and columns in the gradient's order.
+"hessian": {row: {col: ...}}}, rows and columns in the gradient's order. An array input's
+elements are rows and columns of their own, named x[0], W[1,0] (row-major); its gradient keeps
+the input's shape.
 """
 
 EXAMPLES = """adcli hessian "x*y + sin(x)" --x 0.5 --y 4.2
 adcli hessian "h = tanh(w*x + b); (h - t)^2" w=0.5 x=2 b=-0.3 t=1 --json
 adcli hessian "x^3*y" --x 2 --y 1 --wrt x
+adcli hessian "sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2)" --x '[-1.2, 1, 1]' --json
 printf '{"x": 0.5}\\n{"x": 2}\\n' | adcli hessian "x*y + sin(x)" --y 2 --batch -"""
 
 
