@@ -124,18 +124,24 @@ def float_array(pa, np, values, failed):
     return pa.Array.from_buffers(pa.float64(), len(values), [validity, data], int(failed.sum()))
 
 
-def string_array(pa, np, texts: list):
-    """A string Arrow array of ``texts`` (None for a null)."""
-    encoded = [b"" if t is None else t.encode() for t in texts]
-    offsets = np.zeros(len(texts) + 1, dtype=np.int32)
-    np.cumsum([len(b) for b in encoded], out=offsets[1:])
-    valid = np.array([t is not None for t in texts], dtype=bool)
+def string_array(pa, np, texts: dict[int, str], n: int):
+    """A string Arrow array of ``n`` nulls but for ``texts`` {position: text}."""
+    if not texts:
+        return pa.nulls(n, type=pa.string())
+    positions = sorted(texts)
+    encoded = [texts[j].encode() for j in positions]
+    lengths = np.zeros(n, dtype=np.int32)
+    lengths[positions] = [len(b) for b in encoded]
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    valid = np.zeros(n, dtype=bool)
+    valid[positions] = True
     buffers = [
         pa.py_buffer(np.packbits(valid, bitorder="little")),
         pa.py_buffer(offsets),
         pa.py_buffer(b"".join(encoded)),
     ]
-    return pa.Array.from_buffers(pa.string(), len(texts), buffers, len(texts) - int(valid.sum()))
+    return pa.Array.from_buffers(pa.string(), n, buffers, n - len(positions))
 
 
 def read_rows(path: str, inputs, warn_unused, rows: int = 1024) -> Iterator[list[dict]]:
@@ -170,7 +176,9 @@ class ParquetSink:
         fields = [("value", pa.float64()), *((f"d_{n}", pa.float64()) for n in names)]
         self.schema = pa.schema([*fields, ("error", pa.string())])
         try:
-            self.writer = pq.ParquetWriter(path, self.schema)
+            # Dictionary encoding pays off for the error texts only; on columns of distinct
+            # doubles it is tried and dropped, and costs 8x the write.
+            self.writer = pq.ParquetWriter(path, self.schema, use_dictionary=["error"])
         except OSError as exc:
             raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
@@ -180,7 +188,7 @@ class ParquetSink:
         pa = self.pa
         value = np.array(results.values, dtype=float)
         partials = [np.array(p, dtype=float) for p in results.partials]
-        errors: list[str | None] = [None] * len(value)
+        errors: dict[int, str] = {}
         failed = np.zeros(len(value), dtype=bool)
         for j, s in results.special.items():
             if s.error is not None:
@@ -192,7 +200,7 @@ class ParquetSink:
                     column[j] = partial
         mask = failed if failed.any() else None
         arrays = [float_array(pa, np, c, mask) for c in (value, *partials)]
-        arrays.append(string_array(pa, np, errors))
+        arrays.append(string_array(pa, np, errors, len(value)))
         self.writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
 
     def close(self) -> None:
