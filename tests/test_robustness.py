@@ -479,8 +479,8 @@ def test_exit_statuses_are_named_never_literal():
     literal = re.compile(r"\breturn\s+(?:[1-9]\d*|141|130)\s*$|\bexit\(\s*[1-9]\d*\s*\)", re.M)
     found = []
     for path in python_sources():
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        with open(path, encoding="utf-8") as handle:  # code only: comments may say "141"
+            text = "\n".join(line.split("#")[0] for line in handle.read().splitlines())
         found += [f"{path}: {m.group(0)}" for m in literal.finditer(text)]
         if not path.endswith("errors.py") and re.search(r"\b141\b", text):
             found.append(f"{path}: 141")
