@@ -48,12 +48,14 @@ truncation and round-off error; a one-sided difference is used where x ± h leav
 relative error is |AD − FD| / max(1, |AD|, |FD|) (so it is absolute for partials below 1); exit
 status 1 when any is above --tol. [bold]--sweep[/bold] shows the trade-off: the FD error as h runs
 over decades — large for big h (truncation), large again for tiny h (round-off), never zero.
+Array inputs are checked element by element ([bold]x[0][/bold], [bold]x[1][/bold], …).
 With [bold]--batch[/bold], one --json report per point; exit status 1 when any point fails.
 """
 
 EXAMPLES = """adcli check "x*y + sin(x)" --x 0.5 --y 4.2
 adcli check "exp(x)/x" --x 3 --sweep
 adcli check "relu(x)" --x 0 --json
+adcli check "sum(x*x) + y" --x '[1, 2]' --y 3
 printf '{"x": 0.5}\\n{"x": 2}\\n' | adcli check "x*y + sin(x)" --y 2 --batch -"""
 
 

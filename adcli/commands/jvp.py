@@ -33,13 +33,15 @@ inputs.
 Bind inputs as for [bold]adcli eval[/bold]; give the direction with [bold]--dx 1[/bold] (a 'd'
 before an input's name) or [bold]--direction x=1,y=0[/bold]. Inputs left out of the direction
 get 0. The 'd' form is off when --direction is given, and it is refused as ambiguous when the
-program itself has an input named like d<input> (x and dx): then use --direction.
+program itself has an input named like d<input> (x and dx): then use --direction. An array
+input's direction is an array of its shape: [bold]--x '[1, 2]' --dx '[1, 0]'[/bold].
 With [bold]--batch[/bold], a line may give its own direction the same way ({"x": 1, "dx": 1}).
 """
 
 EXAMPLES = """adcli jvp "x*y + sin(x)" --x 0.5 --y 4.2 --dx 1 --dy 0
 adcli jvp "x*y + sin(x)" x=0.5 y=4.2 --direction x=0.6,y=0.8 --json
 adcli jvp "x*dx" --x 1 --dx 2 --direction x=1
+adcli jvp "sum(x*x)" --x '[1, 2]' --dx '[1, 0]'
 printf '{"x": 0.5, "y": 4.2}\\n{"x": 2, "y": 1}\\n' | adcli jvp "x*y + sin(x)" --dx 1 --batch -"""
 
 
