@@ -505,3 +505,12 @@ def test_a_failed_check_prints_its_report_then_one_line_through_the_boundary():
     assert done.returncode == 1
     assert strict_json(done.stdout)["ok"] is False
     assert done.stderr.startswith("adcli: gradient check failed") and done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["eval", "hessian", "check", "tree", "trace", "dot"])
+def test_a_program_file_named_with_control_characters_is_titled_escaped(tmp_path, command):
+    path = tmp_path / "\x1b[31mprog.adc"
+    path.write_text("x*y")
+    done = run_adcli(command, "-f", str(path), "--x", "1", "--y", "2")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout + done.stderr

@@ -70,11 +70,14 @@ def _bad_digits() -> int:
 
 
 def title(line: CommandLine, program: Program) -> str:
-    """What a table is titled: the file the program came from, or the program's text."""
+    """What a table is titled: the file the program came from (control characters in its name
+    escaped: a terminal must not act on them), or the program's text."""
+    from ..text import escape
+
     source = line.program_file if line.program_file is not None else line.program
     if source == "-":
         return "(stdin)"
-    return source if line.program_file is not None else program.source
+    return escape(source) if line.program_file is not None else program.source
 
 
 def load_program(line: CommandLine, env: Environment) -> Program:
