@@ -102,7 +102,10 @@ def test_hessian_batch_reads_csv_and_evaluation_errors_stay_on_their_line():
     "args, message",
     [
         (("hessian", "x", "--batch", "-", "--digits", "3"), "--digits rounds the table"),
-        (("check", "x", "--x", "1", "--input-format", "csv"), "--input-format goes with --batch"),
+        (
+            ("check", "x", "--x", "1", "--input-format", "csv"),
+            "--input-format, --output and --out go with --batch",
+        ),
         (("jvp", "--batch", "-", "-f", "-"), "cannot both come from stdin"),
     ],
 )

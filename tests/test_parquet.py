@@ -167,3 +167,49 @@ def test_without_pyarrow_a_status_2_install_hint(tmp_path):
         assert done.returncode == 2, done.stderr
         assert "needs pyarrow, which is not installed: pip install 'adcli[parquet]'" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_hessian_and_check_write_parquet_columns_named_by_their_json_fields(tmp_path):
+    lines = '{"x": 1, "y": 2}\n{"x": -1, "y": 2}\n{"x": 3, "y": 0.5}\n'
+    out = tmp_path / "h.parquet"
+    done = run_adcli(
+        "hessian",
+        "log(x) * y",
+        "--batch",
+        "-",
+        "--output",
+        "parquet",
+        "--out",
+        str(out),
+        input=lines,
+    )
+    assert done.returncode == 1 and done.stdout == ""
+    table = pq.read_table(out)
+    assert table.column_names == [
+        "value",
+        "gradient.x",
+        "gradient.y",
+        "hessian.x.x",
+        "hessian.x.y",
+        "hessian.y.x",
+        "hessian.y.y",
+        "error",
+    ]
+    as_json = run_adcli("hessian", "log(x) * y", "--batch", "-", input=lines)
+    for row, line in zip(table.to_pylist(), as_json.stdout.splitlines()):
+        expected = json.loads(line)
+        if "error" in expected:
+            assert row["error"] == f"{expected['error']['kind']}: {expected['error']['message']}"
+            assert row["value"] is None
+        else:
+            assert row["error"] is None and row["value"] == expected["value"]
+            assert row["hessian.x.x"] == expected["hessian"]["x"]["x"]
+            assert row["gradient.y"] == expected["gradient"]["y"]
+    checks = tmp_path / "c.parquet"
+    done = run_adcli(
+        "check", "x*y", "--batch", "-", "--output", "parquet", "--out", str(checks), input=lines
+    )
+    assert done.returncode == 0
+    rows = pq.read_table(checks).to_pylist()
+    assert [r["ok"] for r in rows] == [True, True, True]
+    assert rows[0]["check.x.method"] == "central"

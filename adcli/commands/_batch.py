@@ -41,7 +41,15 @@ OUTPUT_FILE = Option(
     "--batch: write the results to FILE instead of stdout",
     "FILE",
 )
-OPTIONS = (BATCH, INPUT_FORMAT)  # the per-point commands: JSON Lines out
+POINTS_OUTPUT = Option(
+    ("--output",),
+    "output",
+    "--batch output: jsonl (default: one --json object per line) or parquet (the object's "
+    "fields as columns: value, gradient.x, ..., error; needs --out FILE)",
+    "jsonl|parquet",
+    choice("jsonl", "parquet"),
+)
+OPTIONS = (BATCH, INPUT_FORMAT, POINTS_OUTPUT, OUTPUT_FILE)  # the per-point commands
 EVAL_OPTIONS = (BATCH, INPUT_FORMAT, OUTPUT, OUTPUT_FILE)
 
 
@@ -49,8 +57,8 @@ def check_batch_line(line: CommandLine) -> bool:
     """True when the command line asks for --batch; usage errors for options that need it or
     that it excludes."""
     if line.batch is None:
-        if line.input_format:
-            raise UsageError("--input-format goes with --batch FILE")
+        if line.input_format or line.output or line.output_file:
+            raise UsageError("--input-format, --output and --out go with --batch FILE")
         return False
     if line.batch == "-" and (line.program == "-" or line.program_file == "-"):
         raise UsageError("the program and the --batch points cannot both come from stdin")
@@ -75,6 +83,8 @@ def run_per_point(line: CommandLine, program: Program, answer, env: Environment,
         known=known,
         env=env,
         hint=with_binding_hint,
+        output=line.output,
+        output_file=line.output_file,
     )
 
 

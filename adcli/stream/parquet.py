@@ -205,3 +205,85 @@ class ParquetSink:
 
     def close(self) -> None:
         self.writer.close()
+
+
+class ObjectSink:
+    """The per-point commands' ``--json`` objects as Parquet: their fields flattened into columns
+    named by their path (``value``, ``gradient.x``, ``hessian.x.y``, ``check.x.rel_error``, ``ok``;
+    an array's elements ``gradient.x[0]``), fixed by the first answered point, and ``error``
+    (``kind: message``, null when the point is fine).  A field another point lacks is null."""
+
+    def __init__(self, path: str) -> None:
+        self.pa, self.pq = pyarrow("--output parquet")
+        self.path = path
+        self.writer = None
+        self.pending: list[dict] = []  # objects before the first answered point fixes the columns
+
+    def write(self, objects: list[dict]) -> None:
+        self.pending += objects
+        if self.writer is None:
+            first = next((o for o in self.pending if "error" not in o), None)
+            if first is None:
+                return
+            self._open(flatten(first))
+        rows, self.pending = self.pending, []
+        self._write(rows)
+
+    def _open(self, first: dict) -> None:
+        pa = self.pa
+        types = {bool: pa.bool_(), str: pa.string()}
+        fields = [(k, types.get(type(v), pa.float64())) for k, v in first.items() if k != "error"]
+        self.schema = pa.schema([*fields, ("error", pa.string())])
+        try:
+            self.writer = self.pq.ParquetWriter(self.path, self.schema)
+        except OSError as exc:
+            raise UsageError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+
+    def _write(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        pa = self.pa
+        flat = [flatten(o) if "error" not in o else {} for o in rows]
+        errors = [
+            f"{o['error']['kind']}: {o['error']['message']}" if "error" in o else None for o in rows
+        ]
+        columns = [
+            [f.get(field.name) for f in flat] for field in self.schema if field.name != "error"
+        ]
+        arrays = [pa.array(c, type=f.type) for c, f in zip(columns, self.schema)]
+        arrays.append(pa.array(errors, type=pa.string()))
+        self.writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
+
+    def close(self) -> None:
+        if self.writer is None:  # no point answered: the columns are unknown, write ``error`` only
+            pa = self.pa
+            self.schema = pa.schema([("error", pa.string())])
+            self.writer = self.pq.ParquetWriter(self.path, self.schema)
+            rows, self.pending = self.pending, []
+            self._write(rows)
+        self.writer.close()
+
+
+def flatten(obj: dict, prefix: str = "") -> dict:
+    """Nested objects as one level, keys joined by '.'; nested lists by element: ``x[0]``,
+    ``W[1,0]`` (row-major, as adcli names elements)."""
+    out: dict = {}
+    for key, value in obj.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, name + "."))
+        elif isinstance(value, list):
+            for index, item in _elements(value):
+                out[f"{name}[{index}]"] = item
+        else:
+            out[name] = value
+    return out
+
+
+def _elements(items: list, index: str = ""):
+    for i, item in enumerate(items):
+        here = f"{index},{i}" if index else str(i)
+        if isinstance(item, list):
+            yield from _elements(item, here)
+        else:
+            yield here, item

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 
-from ..errors import AdcliError
+from ..errors import AdcliError, UsageError
 from .driver import PROCESS, Lines, format_of
 from .reader import LineReader
 from .records import Checked, CsvRecords, JsonRecords, checked_bindings
@@ -40,8 +40,9 @@ class Points(Lines):
         self.warned |= self.known  # never "bound but not used"
         self.rows = ROWS
 
-    def line(self, entry, lineno: int) -> str:
-        """The output line (with its newline) for one entry of ``records``."""
+    def answer_entry(self, entry, lineno: int) -> dict:
+        """The output object for one entry of ``records``: the command's ``--json`` object, or
+        ``{"error": {"kind", "message"}}``."""
         try:
             if isinstance(entry, AdcliError):
                 raise entry
@@ -54,10 +55,26 @@ class Points(Lines):
         except AdcliError as exc:
             exc = self.hint(exc)
             self._failed(lineno, exc.message)
-            return json.dumps({"error": exc.as_json()}) + "\n"
+            return {"error": exc.as_json()}
         if failure is not None:
             self._failed(lineno, failure)
-        return json.dumps(obj, allow_nan=False) + "\n"
+        return obj
+
+
+class JsonLines:
+    """Objects as JSON Lines on a text stream, flushed per chunk."""
+
+    def __init__(self, stream, close=None) -> None:
+        self.stream = stream
+        self.close_stream = close
+
+    def write(self, objects: list[dict]) -> None:
+        self.stream.write("".join(json.dumps(o, allow_nan=False) + "\n" for o in objects))
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.close_stream is not None:
+            self.close_stream()
 
 
 def run_points(
@@ -72,17 +89,44 @@ def run_points(
     known: Iterable[str] = (),
     env=None,
     hint=None,
+    output: str | None = None,
+    output_file: str | None = None,
 ) -> int:
     """Answer at every point of the file ``source`` ('-': stdin), one JSON line per input line
     (or Parquet row), flushed a chunk at a time; 1 if any line failed, else 0.  ``env`` gives
-    ``stdin``, ``stdout`` and ``warn`` (see ``run_batch``); by default, the process's."""
+    ``stdin``, ``stdout`` and ``warn`` (see ``run_batch``); by default, the process's.
+    ``output`` parquet writes the objects' fields as columns to ``output_file`` instead."""
     env = PROCESS if env is None else env
     fmt = format_of(source, input_format)
     points = Points(inputs, defaults, answer, quiet, known)
     points.limit = max_size
     points.warn = env.warn
     points.hint = hint or points.hint
-    out = env.stdout
+    sink = _sink(output, output_file, env.stdout)
+    try:
+        _answer_all(points, source, fmt, sink, max_size, env, quiet)
+    finally:
+        sink.close()
+    return points.report()
+
+
+def _sink(output: str | None, path: str | None, stdout):
+    if output == "parquet":
+        if path is None:
+            raise UsageError("--output parquet writes a file: add --out FILE.parquet")
+        from .parquet import ObjectSink
+
+        return ObjectSink(path)
+    if path is None:
+        return JsonLines(stdout)
+    try:
+        stream = open(path, "w", encoding="utf-8")  # noqa: SIM115 (closed by the sink)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return JsonLines(stream, stream.close)
+
+
+def _answer_all(points: Points, source: str, fmt: str, sink, max_size: int, env, quiet) -> None:
     if fmt == "parquet":
         from .parquet import read_rows
 
@@ -92,11 +136,10 @@ def run_points(
         points.unit = "row"
         first = 1
         for rows in read_rows(source, points.inputs | points.known, ignored, points.rows):
-            out.write("".join(points.line(e, first + j) for j, e in enumerate(rows)))
-            out.flush()
+            sink.write([points.answer_entry(e, first + j) for j, e in enumerate(rows)])
             first += len(rows)
             points.total += len(rows)
-        return points.report()
+        return
     records = CsvRecords(points) if fmt == "csv" else JsonRecords(points)
     with LineReader.open(source, max_size, env.stdin) as reader:
         while True:
@@ -105,7 +148,5 @@ def run_points(
                 break
             first = records.lineno + 1 + (records.lineno == 0 and fmt == "csv")
             entries = records.parse(lines)
-            out.write("".join(points.line(e, first + j) for j, e in enumerate(entries)))
-            out.flush()
+            sink.write([points.answer_entry(e, first + j) for j, e in enumerate(entries)])
             points.total += len(entries)
-    return points.report()
