@@ -24,7 +24,7 @@ def hessian(
     sweep over it from that input's partial.
     """
     result = gradient(program, point)
-    graph = symbolic_gradient(program)
+    graph = gradient_graph(program)
     tape = graph.tape
     values = {graph.inputs[name]: float(point[name]) for name in program.inputs}
     with _second_order():
@@ -41,6 +41,16 @@ def hessian(
             check_gradient(tape, sweep, adjoint, input_nodes, program.source)
         rows[row] = {c: adjoint[graph.inputs[c]] if c in graph.inputs else 0.0 for c in names}
     return result, rows
+
+
+def gradient_graph(program: Program):
+    """``symbolic_gradient(program)``, built once per program and kept on its tape's cache (a
+    Hessian per point of a batch reuses it: the graph depends on the structure, not the point)."""
+    key = f"gradient graph {program.output} {len(program.tape)}"
+    graph = program.tape.cache.get(key)
+    if graph is None:
+        graph = program.tape.cache[key] = symbolic_gradient(program)
+    return graph
 
 
 class _second_order:
