@@ -39,29 +39,38 @@ def _load_tables():
 _T = _load_tables()
 
 
-def _scanner(terminals: list) -> tuple[re.Pattern, dict[str, str]]:
-    """One regex for every token, and the kind of each fixed-text token.
+# The scalar language's operators, most frequent first: a regex tries its alternatives in order,
+# and lark's order (longest text first) would put twenty rarer tokens in front of `*` and `(`.
+_FREQUENT = ("POW", "STAR", "LPAR", "RPAR", "PLUS", "MINUS", "COMMA", "SLASH")
 
-    Fixed-text terminals (operators, brackets) share one alternative, longest text first, and
-    their kind is looked up from the matched text: a regex tries its alternatives in order, so
-    twenty operator alternatives before `*` would cost every token of a program.
-    """
-    patterns, fixed = [], {}
-    for name, regex in terminals:
-        body = regex[3:-1] if regex.startswith("(?:") and regex.endswith(")") else regex
-        words = body.split("|")
-        if all(re.fullmatch(r"(?:\\.|[^\\.^$*+?{}\[\]|()])+", w) for w in words):
-            for word in words:
-                fixed[re.sub(r"\\(.)", r"\1", word)] = name
-        else:
-            patterns.append(f"(?P<{name}>{regex})")
-    longest_first = sorted(fixed, key=len, reverse=True)
-    patterns.append(f"(?P<_FIXED>{'|'.join(map(re.escape, longest_first))})")
+
+def _scanner(terminals: list) -> re.Pattern:
+    """One regex for every token: pattern terminals first (lark's order), then fixed-text ones,
+    frequent first, the rest longest first (so `<=` is tried before `<`)."""
+    fixed = [t for t in terminals if _texts(t[1]) is not None]
+    patterns = [t for t in terminals if _texts(t[1]) is None]
+
+    def rank(terminal):
+        name, regex = terminal
+        frequent = _FREQUENT.index(name) if name in _FREQUENT else len(_FREQUENT)
+        return frequent, -max(map(len, _texts(regex)))
+
+    ordered = patterns + sorted(fixed, key=rank)
     # ASCII: `\d` must not take other scripts' digits (float() would accept '١٢' as 12).
-    return re.compile("|".join(patterns) + r"|(?P<_BAD>(?s:.))", re.ASCII), fixed
+    alternatives = "|".join(f"(?P<{name}>{regex})" for name, regex in ordered)
+    return re.compile(alternatives + r"|(?P<_BAD>(?s:.))", re.ASCII)
 
 
-_SCANNER, _FIXED = _scanner(_T["TERMINALS"])
+def _texts(regex: str) -> list[str] | None:
+    """The texts a terminal matches if it is fixed text (``\\*\\*|\\^``), else None."""
+    body = regex[3:-1] if regex.startswith("(?:") and regex.endswith(")") else regex
+    words = body.split("|")
+    if all(re.fullmatch(r"(?:\\.|[^\\.^$*+?{}\[\]|()])+", w) for w in words):
+        return [re.sub(r"\\(.)", r"\1", w) for w in words]
+    return None
+
+
+_SCANNER = _scanner(_T["TERMINALS"])
 _IGNORE = frozenset(_T["IGNORE"])
 _NAME = re.compile(dict(_T["TERMINALS"])["NAME"])
 _NUMBER = re.compile(dict(_T["TERMINALS"])["NUMBER"], re.ASCII)
@@ -118,12 +127,9 @@ def _drive(text: str, builder: Builder | None, stop_at: int = -1) -> list | None
     state_stack = [_T["START"]]
     value_stack: list = []
     previous = None
-    fixed = _FIXED
     for m in _SCANNER.finditer(text):
         kind = m.lastgroup
-        if kind == "_FIXED":
-            kind = fixed[m.group()]
-        elif kind in ignore:
+        if kind in ignore:
             continue
         if stop_at >= 0 and m.start() == stop_at:
             return state_stack

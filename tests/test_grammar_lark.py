@@ -224,3 +224,13 @@ def test_token_soups_fail_at_the_same_place_or_build_the_same_graph(text):
 )
 def test_known_programs(text):
     same(text)
+
+
+def test_no_fixed_token_is_shadowed_by_a_shorter_one_tried_first():
+    # The scanner takes the first alternative that matches: `<` before `<=` would split `<=`.
+    order = re.findall(r"\(\?P<(\w+)>", driver._SCANNER.pattern)
+    texts = {name: driver._texts(regex) for name, regex in driver._T["TERMINALS"]}
+    fixed = [(name, t) for name in order for t in texts.get(name) or ()]
+    for i, (_, early) in enumerate(fixed):
+        for name, late in fixed[i + 1 :]:
+            assert not late.startswith(early), (early, late, name)
