@@ -7,6 +7,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 from conftest import adcli_command
@@ -98,3 +99,24 @@ def test_a_reader_that_leaves_stops_the_view_with_141(tmp_path, view):
     proc.stdout.close()
     assert proc.wait(timeout=120) == 141
     assert proc.stderr.read() == b""
+
+
+def test_render_modules_and_the_plain_views_never_import_rich():
+    """Rich is imported inside the functions that build Rich objects: importing the render
+    modules, and dot, tree and trace on a pipe (plain text), leave it out."""
+    code = (
+        "import io, sys\n"
+        "import adcli.render.tree, adcli.render.trace, adcli.render.dot, adcli.render.data\n"
+        "import adcli.render.tables, adcli.render.fit, adcli.render.nodes\n"
+        "from adcli.cli import run\n"
+        "from adcli.environment import Environment\n"
+        "env = Environment(stdout=io.StringIO(), stdout_isatty=False, environ={})\n"
+        "assert run(['dot', 'x*y', 'x=1', 'y=2'], env) == 0\n"
+        "assert run(['tree', 'x*y', 'x=1', 'y=2', '--json'], env) == 0\n"
+        "assert run(['tree', 'x*y', 'x=1', 'y=2'], env) == 0\n"
+        "assert run(['trace', 'x*y', 'x=1', 'y=2'], env) == 0\n"
+        "print('rich' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "False\n"

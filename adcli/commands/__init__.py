@@ -139,6 +139,17 @@ def evaluated(args: list[str], options, env: Environment) -> tuple:
     return line, ev
 
 
+def picture_console(env: Environment, ascii: bool):
+    """``(console, ascii)`` for a picture: a Rich console when stdout is a terminal (or
+    FORCE_COLOR says to act as one), else None — plain text, and Rich never imported on a pipe;
+    ASCII when asked for, on a pipe, or with NO_COLOR or TERM=dumb (Rich's own rules)."""
+    environ = env.environ
+    terminal = bool(env.stdout_isatty or environ.get("FORCE_COLOR", ""))
+    dumb = environ.get("TERM", "").strip().lower() in ("dumb", "unknown")
+    ascii = bool(ascii) or not terminal or bool(environ.get("NO_COLOR", "")) or dumb
+    return (env.console() if terminal else None), ascii
+
+
 def write_file(path: str, content: str | bytes) -> None:
     """Write a picture or page the user asked for with --output/--html; a failure is a usage
     error naming the file (status 2), never a traceback."""

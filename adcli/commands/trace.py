@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..arguments import COMMON, Option, positive_int
 from ..render.trace import MAX_STEPS
-from . import ASCII, DIGITS, GRAPH_JSON, evaluated
+from . import ASCII, DIGITS, GRAPH_JSON, evaluated, picture_console
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
@@ -44,13 +44,12 @@ def run(args: list[str], env: Environment) -> int:
     line, ev = evaluated(args, OPTIONS, env)
     if ev is None:
         return 0
-    from ..render import plain, write_lines
+    from ..render import write_lines
 
-    out = env.console()
+    out, ascii = picture_console(env, line.ascii)
     max_steps = None if line.all else line.max_steps
-    ascii = plain(out, line.ascii)
     rows = len(ev.program.tape) if max_steps is None else min(len(ev.program.tape), max_steps)
-    if out.is_terminal and rows <= RICH_ROWS:
+    if out is not None and rows <= RICH_ROWS:
         # A short trace on a terminal: a table too wide for it is wrapped or stacked.
         from ..render.trace import trace
 
@@ -61,5 +60,5 @@ def run(args: list[str], env: Environment) -> int:
     from ..render.trace import trace_lines
 
     lines = trace_lines(ev, max_steps, ascii, line.digits)
-    write_lines(lines, env.stdout, out if out.is_terminal else None)
+    write_lines(lines, env.stdout, out)
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..arguments import COMMON, Option, non_negative_int, positive_int
 from ..render.tree import DEPTH, MAX_NODES
-from . import ASCII, DIGITS, GRAPH_JSON, evaluated, title, write_file
+from . import ASCII, DIGITS, GRAPH_JSON, evaluated, picture_console, title, write_file
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
@@ -69,12 +69,12 @@ def run(args: list[str], env: Environment) -> int:
 
         write_file(line.html, html_page(ev, line.digits, title(line, ev.program)))
         return 0
-    from ..render import plain, write_lines
+    from ..render import write_lines
     from ..render.tree import tree_lines
 
-    out = env.console()
+    out, ascii = picture_console(env, line.ascii)
     depth, max_nodes = (None, None) if line.all else (line.depth, line.max_nodes)
-    lines = tree_lines(ev, depth, max_nodes, plain(out, line.ascii), line.digits)
+    lines = tree_lines(ev, depth, max_nodes, ascii, line.digits)
     # Written as it is drawn; a terminal wraps what is wider than itself (nothing is cropped).
-    write_lines(lines, env.stdout, out if out.is_terminal else None)
+    write_lines(lines, env.stdout, out)
     return 0

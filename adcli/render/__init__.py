@@ -21,12 +21,6 @@ reader that leaves (``| head``) stops them.  Rich is imported only inside functi
 
 from __future__ import annotations
 
-
-def plain(console, ascii: bool) -> bool:
-    """ASCII output: asked for, or not a terminal, or NO_COLOR / TERM=dumb."""
-    return bool(ascii) or not console.is_terminal or console.no_color or console.is_dumb_terminal
-
-
 CHUNK = 1 << 15  # characters per write: the reader sees output as it comes, the writer pays
 # one system call per chunk, and a short write at a closed pipe is never one huge silent loss
 
