@@ -111,3 +111,31 @@ def test_stdin_comes_from_the_environment():
     assert strict_json(done.stdout) == {"value": 9.0, "gradient": {"x": 6.0}}
     raw = run_adcli("eval", "-", "x=3", "--json", input=b"x^2 + \xff")
     assert raw.returncode == 2 and "not UTF-8" in raw.stderr
+
+
+class Failing(io.StringIO):
+    """A stdout whose every write fails with ``error``."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+
+    def write(self, text: str) -> int:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "stderr"),
+    [
+        (BrokenPipeError(), 141, ""),
+        (OSError(28, "No space left on device"), 1, "adcli: cannot write the output: No space"),
+        (MemoryError(), 1, "adcli: out of memory"),
+        (KeyboardInterrupt(), 130, "adcli: interrupted"),
+        (RuntimeError("boom"), 1, "adcli: internal error: RuntimeError: boom"),
+    ],
+)
+def test_the_boundary_turns_every_failure_into_a_status_and_at_most_one_line(error, status, stderr):
+    err = io.StringIO()
+    env = Environment(stdout=Failing(error), stderr=err, stdout_isatty=False, environ={})
+    assert run(["eval", "x", "--x", "1", "--json"], env) == status
+    assert err.getvalue().startswith(stderr) and err.getvalue().count("\n") == (1 if stderr else 0)
