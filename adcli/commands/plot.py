@@ -244,7 +244,7 @@ def show(samples, line, env: Environment) -> int:
     # A heat map needs more than the 16 basic colours; with fewer it is drawn in characters.
     rich_colour = env.colour and out.color_system in ("256", "truecolor")
     # Rendered by Rich, written by us: on a closed pipe Rich itself would exit with status 1,
-    # the boundary says 141 as for every other command.
+    # the boundary reports the broken pipe as for every other command.
     with out.capture() as captured:
         for panel in draw.terminal(samples, env.width, rich_colour):
             out.print(panel)
