@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .commands import COMMANDS, command
+from .commands import COMMANDS, command, with_binding_hint
 from .environment import Environment
 from .errors import AdcliError, ExitStatus
 
@@ -32,10 +32,8 @@ def run(args: list[str], env: Environment | None = None) -> int:
     try:
         return _dispatch(list(args), env)
     except AdcliError as exc:
-        if getattr(exc, "names", ()):  # unbound names: say how to bind them on the command line
-            from .commands import with_binding_hint
-
-            exc = with_binding_hint(exc)
+        # unbound names: the library names them, the command line says how to bind them
+        exc = with_binding_hint(exc)
         env.error(exc.message, exc.excerpt)
         return int(exc.status)
     except KeyboardInterrupt:
