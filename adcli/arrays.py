@@ -99,8 +99,8 @@ def lower(program: Program, point: dict) -> Lowered:
     Raises ``ShapeError`` (status 2) for shapes that do not fit, and the program's own unbound
     name error when an input has no value."""
     layout = {n: v.shape for n, v in point.items() if isinstance(v, ArrayValue)}
-    if not layout and not isinstance(program, ArrayProgram):
-        return Lowered(program, point, layout)
+    if not isinstance(program, ArrayProgram) and not any(n in program.inputs for n in layout):
+        return Lowered(program, point, layout)  # arrays bound but unused: their partials are 0
     if any(name not in point for name in program.inputs):
         program.bind(point)  # raises the unbound-name error, with its positions
     return _Lowering(program, point, layout).run()

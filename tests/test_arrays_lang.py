@@ -72,6 +72,11 @@ def test_a_scalar_program_with_scalar_bindings_is_not_lowered_at_all():
     low = lower(program, point)
     assert low.program is program and low.point is point and low.layout == {}
     assert not isinstance(program, ArrayProgram)
+    # An array bound but not used leaves the program as it is, and is shaped with zeros.
+    unused = bind({"x": 0.5, "y": 4.2, "w": [1.0, 2.0]})
+    low = lower(program, unused)
+    assert low.program is program and low.layout == {"w": (2,)}
+    assert low.shaped({"x": 1.0, "y": 2.0}) == {"x": 1.0, "y": 2.0, "w": [0.0, 0.0]}
 
 
 @pytest.mark.parametrize(
