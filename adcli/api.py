@@ -370,7 +370,7 @@ def _number(name: str, v: Any) -> float:
 def _locate(error: AdcliError) -> AdcliError:
     """Give ``error.position`` (line, column) in the program's text when its message says
     where (``log at 1:5: ...``, ``syntax error at 2:3: ...``)."""
-    if getattr(error, "position", None) is None:
+    if error.position is None:
         m = _AT.search(error.message)
         error.position = (int(m[1]), int(m[2])) if m else None
     return error

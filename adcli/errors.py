@@ -31,6 +31,7 @@ class AdcliError(Exception):
 
     kind = "error"
     status = ExitStatus.USAGE
+    position: tuple[int, int] | None = None  # (line, column) in the program's text, when known
 
     def __init__(self, message: str, excerpt: str = "") -> None:
         message = clip_message(message)

@@ -156,6 +156,7 @@ def test_errors_are_adcli_errors_worded_for_a_library_user(call, kind, message):
     assert error.message.startswith(message), error.message
     assert "--" not in error.message and "VALUE" not in error.message
     assert error.status == (1 if kind == "domain" else 2)
+    assert error.position == ((1, 1) if kind == "domain" else (1, 10) if kind == "name" else None)
 
 
 def test_syntax_errors_carry_their_position():
