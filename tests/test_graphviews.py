@@ -327,9 +327,9 @@ def test_cli_help(command):
 
 
 def test_deep_programs_through_the_cli(tmp_path):
-    """A 30,000-deep nesting (deep enough that any recursion on depth would fail): tree and
+    """A 10,000-deep nesting (ten times what any recursion on depth survives): tree and
     trace are cut with a summary, dot and --json are whole."""
-    n = 30_000
+    n = 10_000
     program = tmp_path / "deep.adc"
     program.write_text("sin(" * n + "x" + ")" * n)
     commands = {
