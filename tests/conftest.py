@@ -3,12 +3,15 @@ script), parse strict JSON, centred differences."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -45,8 +48,8 @@ def run_adcli(
     ``input`` (text or bytes) as stdin, ``os.environ`` + NO_COLOR=1 COLUMNS=100 + ``env`` as the
     environment, and ``tty=True`` to present stdout as a terminal.  Warnings the run raises are
     written to its stderr, as the interpreter would.  ``real=True`` runs the installed console
-    script in a subprocess instead (``timeout`` applies only then): for what needs a process —
-    signals, closed or broken pipes, FIFOs, start-up.
+    script in a subprocess instead: for what needs a process — signals, closed or broken pipes,
+    FIFOs, start-up.  Either way a run over ``timeout`` seconds raises ``TimeoutExpired``.
     """
     environ = {**os.environ, **TEST_ENV, **(env or {})}
     if real:
@@ -57,7 +60,7 @@ def run_adcli(
     stderr = io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace", write_through=True)
     stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
     run_env = Environment(stdin, stdout, stderr, stdout_isatty=tty, environ=environ)
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, _time_limit(args, timeout):
         warnings.simplefilter("default")
         status = cli_run(list(args), run_env)
     for w in caught:
@@ -67,6 +70,34 @@ def run_adcli(
     return subprocess.CompletedProcess(
         ["adcli", *args], status, _decoded(out.getvalue(), input), _decoded(err.getvalue(), input)
     )
+
+
+class _Hang(BaseException):
+    """Raised by the alarm: a BaseException, so adcli's boundary cannot take it for a bug."""
+
+
+@contextlib.contextmanager
+def _time_limit(args, seconds: float):
+    """``subprocess.TimeoutExpired`` if the body runs over ``seconds`` (an in-process run that
+    hangs must fail as a subprocess would, not hang the suite); a no-op off the main thread."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
+        yield
+        return
+
+    def alarm(signum, frame):
+        raise _Hang()
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Hang:
+        raise subprocess.TimeoutExpired(["adcli", *args], seconds) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _decoded(raw: bytes, input: str | bytes | None) -> str:

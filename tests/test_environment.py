@@ -139,3 +139,16 @@ def test_the_boundary_turns_every_failure_into_a_status_and_at_most_one_line(err
     env = Environment(stdout=Failing(error), stderr=err, stdout_isatty=False, environ={})
     assert run(["eval", "x", "--x", "1", "--json"], env) == status
     assert err.getvalue().startswith(stderr) and err.getvalue().count("\n") == (1 if stderr else 0)
+
+
+def test_an_in_process_run_over_its_time_limit_fails_as_a_subprocess_would(monkeypatch):
+    import subprocess
+    import time
+
+    import adcli.commands.evaluate as evaluate
+
+    monkeypatch.setattr(evaluate, "run", lambda args, env: time.sleep(5) or 0)
+    start = time.perf_counter()
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_adcli("eval", "x", timeout=0.2)
+    assert time.perf_counter() - start < 4
