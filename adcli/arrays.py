@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from array import array
 
-from .builder import ARRAY
+from .builder import ARRAY, ArrayProgram
 from .errors import AdcliError, excerpt, where
 from .graph import ADD, DIV, MUL, POW, SUB, Program, Tape
 from .primitives import BY_CODE, CONST, INPUT, lookup
@@ -34,18 +34,6 @@ class ShapeError(AdcliError):
     """Shapes that do not fit an operation, an array output, an index out of range."""
 
     kind = "shape"
-
-
-class ArrayProgram(Program):
-    """A program whose text uses array syntax: ``arrays`` maps each ARRAY node to what it is:
-    ``("literal", *elements)``, ``("index", base, subscripts)``, ``("matmul", a, b)`` or
-    ``(function, *arguments)`` for sum, mean, prod, max, min, norm, len, transpose, dot."""
-
-    __slots__ = ("arrays",)
-
-    def __init__(self, tape, output, inputs, source, bindings, arrays) -> None:
-        super().__init__(tape, output, inputs, source, bindings)
-        self.arrays: dict[int, tuple] = arrays
 
 
 class Lowered:
@@ -71,9 +59,9 @@ class Lowered:
     def shaped(self, flat: dict[str, float], names=None) -> dict[str, object]:
         """A flat gradient (element names) regrouped by ``names`` (default: the original
         program's inputs, then the other arrays bound): arrays as nested lists, JSON-ready."""
-        if names is None:
-            names = [*self.original_inputs(), *(n for n in self.layout if n not in flat)]
-            names = list(dict.fromkeys(names))
+        if names is None:  # the original inputs in order of first use, then unused arrays
+            bases = (n[: n.find("[")] if "[" in n else n for n in self.program.inputs)
+            names = list(dict.fromkeys([*bases, *self.layout]))
         out: dict[str, object] = {}
         for name in names:
             shape = self.layout.get(name)
@@ -83,14 +71,6 @@ class Lowered:
             else:
                 out[name] = flat.get(name, 0.0)
         return out
-
-    def original_inputs(self) -> list[str]:
-        """The original program's inputs in order of first appearance."""
-        seen: dict[str, None] = {}
-        for name in self.program.inputs:
-            cut = name.find("[")
-            seen[name if cut < 0 else name[:cut]] = None
-        return list(seen)
 
 
 def lower(program: Program, point: dict) -> Lowered:
@@ -167,10 +147,6 @@ class _Lowering:
         start = len(self.tape)
         left = array("i", [nodes[0]]) + array("i", range(start, start + len(nodes) - 2))
         return self.bulk(code, left, nodes[1:])[-1]
-
-    def prim(self, name: str, arity: int, *args: int) -> int | None:
-        code = lookup(name, arity)
-        return None if code is None else self.one(code, *args)
 
     # ---- errors ---------------------------------------------------------------------------
     def fail(self, message: str, cls=ShapeError):
@@ -402,12 +378,10 @@ class _Lowering:
         if len(nodes) == 1:
             return m
         n = len(nodes)
-        stop, equal = STOP, EQ
-        top = self.one(stop, m)
-        ties = self.bulk(equal, nodes, array("i", [top]) * n)
+        top = self.one(STOP, m)
+        ties = self.bulk(EQ, nodes, array("i", [top]) * n)
         count = self.chain(ADD, ties)
-        stopped = self.bulk(stop, nodes)
-        gaps = self.bulk(SUB, stopped, nodes)
+        gaps = self.bulk(SUB, self.bulk(STOP, nodes), nodes)
         share = self.one(DIV, self.chain(ADD, self.bulk(MUL, gaps, ties)), count)
         return self.one(SUB, top, share)
 
@@ -421,6 +395,4 @@ def _operator(source: str, at: int, code: int) -> str:
         word = _WRITTEN.match(source, at).group()
         return word if word[0].isalpha() or word[0] == "_" else f"'{word}'"
     p = BY_CODE[code] if code < len(BY_CODE) else None
-    if p is None:
-        return "array syntax"
-    return f"'{p.symbol}'" if p.symbol else p.call_name
+    return "array syntax" if p is None else f"'{p.symbol}'" if p.symbol else p.call_name

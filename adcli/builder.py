@@ -62,6 +62,18 @@ def _clip(text: str, width: int = 24) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+class ArrayProgram(Program):
+    """A program whose text uses array syntax: ``arrays`` maps each ARRAY node to what it is:
+    ``("literal", *elements)``, ``("index", base, subscripts)``, ``("matmul", a, b)`` or
+    ``(function, *arguments)`` for sum, mean, prod, max, min, norm, len, transpose, dot."""
+
+    __slots__ = ("arrays",)
+
+    def __init__(self, tape, output, inputs, source, bindings, arrays) -> None:
+        super().__init__(tape, output, inputs, source, bindings)
+        self.arrays: dict[int, tuple] = arrays
+
+
 class Builder:
     """The parser's semantic actions: each grammar alias appends nodes to the tape."""
 
@@ -82,8 +94,6 @@ class Builder:
     # statements -------------------------------------------------------------------------------
     def start(self, *statements: int) -> None:
         if self.arrays:
-            from .arrays import ArrayProgram
-
             self.program = ArrayProgram(
                 self.tape, statements[-1], self.inputs, self.text, self.bindings, self.arrays
             )
