@@ -120,3 +120,24 @@ def test_render_modules_and_the_plain_views_never_import_rich():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "False\n"
+
+
+def test_a_long_table_stops_with_141_too(tmp_path):
+    """Tables are rendered by Rich but written by adcli: Rich's own print would turn the closed
+    pipe into status 1 (or, unbuffered, lose the rest silently with status 0)."""
+    n = 1500
+    program = tmp_path / "wide.adc"
+    program.write_text(" + ".join(f"x{i}*x{i}" for i in range(n)))
+    at = tmp_path / "at.json"
+    at.write_text(json.dumps({f"x{i}": i * 0.5 for i in range(n)}))
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [*adcli_command(), "eval", "-f", str(program), "--at", str(at)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 141
+    assert proc.stderr.read() == b""

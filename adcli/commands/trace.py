@@ -44,7 +44,7 @@ def run(args: list[str], env: Environment) -> int:
     line, ev = evaluated(args, OPTIONS, env)
     if ev is None:
         return 0
-    from ..render import write_lines
+    from ..render import show, write_lines
 
     out, ascii = picture_console(env, line.ascii)
     max_steps = None if line.all else line.max_steps
@@ -53,7 +53,7 @@ def run(args: list[str], env: Environment) -> int:
         # A short trace on a terminal: a table too wide for it is wrapped or stacked.
         from ..render.trace import trace
 
-        out.print(trace(ev, max_steps, ascii, line.digits, fit_to=out))
+        show(out, trace(ev, max_steps, ascii, line.digits, fit_to=out))
         return 0
     # Otherwise the columns are written as they are made (Rich would hold and lay out every
     # row, a few ms each); a terminal still gets the colours.

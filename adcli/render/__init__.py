@@ -29,19 +29,39 @@ def write_lines(lines, stream, console=None) -> None:
     """Write lines of ``(text, style)`` segments as they are made: styled through ``console``
     (a terminal), else plain to ``stream``.  A reader that goes away raises BrokenPipeError at
     the next chunk, so a view piped into ``head`` stops at once."""
-    if console is not None:
-        from rich.text import Text
+    if console is None:
+        write_text(("".join(text for text, _ in line) + "\n" for line in lines), stream)
+        return
+    from rich.text import Text
 
+    def styled():
         batch: list = []
         for line in lines:
             batch.append(Text.assemble(*line))
             if len(batch) == 64:
-                console.print(Text("\n").join(batch), soft_wrap=True)
+                yield rendered(console, Text("\n").join(batch), soft_wrap=True)
                 batch.clear()
         if batch:
-            console.print(Text("\n").join(batch), soft_wrap=True)
-        return
-    write_text(("".join(text for text, _ in line) + "\n" for line in lines), stream)
+            yield rendered(console, Text("\n").join(batch), soft_wrap=True)
+
+    write_text(styled(), stream)
+
+
+def show(console, *renderables) -> None:
+    """Print Rich renderables on ``console``'s stream: rendered by Rich, written by us.  Rich's
+    own print turns a closed pipe into ``SystemExit(1)`` (``Console.on_broken_pipe``); written
+    here in chunks, the reader's leaving reaches the CLI boundary as status 141."""
+    text = rendered(console, *renderables)
+    write_text((text[k : k + CHUNK] for k in range(0, len(text), CHUNK)), console.file)
+
+
+def rendered(console, *renderables, soft_wrap: bool = False) -> str:
+    """What ``console.print`` would write (styles as the console's terminal codes), as text;
+    with ``soft_wrap`` lines are never wrapped or cropped (a terminal wraps what is too wide)."""
+    with console.capture() as captured:
+        for renderable in renderables:
+            console.print(renderable, soft_wrap=soft_wrap)
+    return captured.get()
 
 
 def write_text(pieces, stream) -> None:

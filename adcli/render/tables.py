@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from ..text import clip, number
 from ..values import ArrayValue, element_name
+from . import show
 
 ELEMENTS_SHOWN = 8  # rows kept at each end of a long array; the middle becomes one Clipped row
 
@@ -208,11 +209,8 @@ def print_tables(out, *tables) -> None:
     if not out.is_terminal:
         wide = out.options.update_width(1000)
         out.width = max([out.width] + [out.measure(t, options=wide).maximum for t in tables])
-        for table in tables:
-            out.print(table)
+        show(out, *tables)
         return
     from .fit import fit
 
-    for table in tables:
-        for part in fit(out, table):
-            out.print(part)
+    show(out, *(part for table in tables for part in fit(out, table)))
