@@ -483,3 +483,12 @@ def test_numbers_too_large_for_a_double_are_named_in_arrays_and_scalars(token):
             value_from_text(text, "--x")
     with pytest.raises(UsageError, match=r"^--at: the number .* is too large for a double"):
         bindings("p", "--at", f'{{"x": {token}}}')
+
+
+def test_data_with_a_byte_order_mark_and_a_non_utf8_file(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbfx,y\r\n1,2\r\n")
+    assert read_columns(str(path)) == {"x": vec(1), "y": vec(2)}
+    path.write_bytes(b"x,y\n1,\xff\n")
+    with pytest.raises(UsageError, match="not UTF-8"):
+        read_columns(str(path))
