@@ -19,6 +19,7 @@ from conftest import adcli_command, run_adcli
 
 from adcli import help as adcli_help
 from adcli.commands import COMMANDS, command
+from adcli.help import completion
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -167,7 +168,7 @@ def test_completion_scripts_name_every_command_option_and_choice():
             for option in command(name).OPTIONS:
                 for flag in option.flags:
                     assert flag.lstrip("-") in done.stdout, (shell, flag)
-                for value in adcli_help.option_values(option) or ():
+                for value in completion.option_values(option) or ():
                     assert value in done.stdout, (shell, value)
 
 

@@ -4,8 +4,8 @@ People ask these in a hurry (``-h``, a TAB), so they answer in about the time Py
 start: this module imports no Rich and no Typer (together ~250 ms), only the standard library.
 The top page's command list needs no command module (``SUMMARIES`` below); a command's page
 imports just that command's module and is built from its ``HELP``, ``OPTIONS`` and ``EXAMPLES``,
-the text the manual page and the completion scripts are made from too. Completion scripts are
-static: a TAB runs shell code only, never Python.
+the text the manual page (``help.man``) and the completion scripts (``help.completion``) are made
+from too. Completion scripts are static: a TAB runs shell code only, never Python.
 
 Markup in ``HELP``: ``[bold]...[/bold]`` is bold on a terminal and plain on a pipe; ``\\[`` is a
 literal ``[``.
@@ -17,13 +17,13 @@ import re
 import sys
 from types import ModuleType
 
-from .commands import COMMANDS, command
-from .errors import ExitStatus
+from ..commands import COMMANDS, command
+from ..errors import ExitStatus
 
 TYPE_CHECKING = False  # not typing's: importing typing would cost a help page ~5 ms
 if TYPE_CHECKING:
-    from .arguments import Option
-    from .environment import Environment
+    from ..arguments import Option
+    from ..environment import Environment
 
 DESCRIPTION = "Exact derivatives of expressions and small programs, by automatic differentiation."
 
@@ -79,14 +79,18 @@ def present(args: list[str], env: Environment) -> int:
     if first in ("-V", "--version"):
         return _write(env, f"adcli {version()}\n")
     if first == "--man":
+        from .man import man_page
+
         return _write(env, man_page())
     if first == "--completion":
         shell = args[1] if len(args) > 1 else _login_shell(env)
         if shell not in SHELLS:
             return _usage(env, f"--completion needs a shell: {', '.join(SHELLS)}")
+        from .completion import completion_script
+
         return _write(env, completion_script(shell))
     if first.startswith("-"):
-        return _usage(env, f"no such option: {first}{_did_you_mean(first, _top_flags())}")
+        return _usage(env, f"no such option: {first}{_did_you_mean(first, top_flags())}")
     return _usage(env, f"no such command: '{first}'{_did_you_mean(first, list(COMMANDS))}")
 
 
@@ -108,7 +112,7 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _top_flags() -> list[str]:
+def top_flags() -> list[str]:
     return [flag for flags, _, _ in TOP_OPTIONS for flag in flags]
 
 
@@ -268,237 +272,3 @@ def top_page(width: int = 80, bold: bool = False) -> str:
         _wrap("Run 'adcli COMMAND --help' for a command's options and examples.", width),
     ]
     return "\n\n".join(parts) + "\n"
-
-
-# ---- the manual page -------------------------------------------------------------------------
-
-
-def _roff(text: str) -> str:
-    """Text to roff: backslashes and hyphens escaped, bold markup as \\fB...\\fR, no line
-    starting with a control character."""
-    text = text.replace("\\[", "\x00").replace("\\", "\\e").replace("-", "\\-")
-    text = re.sub(r"\[bold\](.*?)\[/bold\]", r"\\fB\1\\fR", text).replace("\x00", "[")
-    return "\n".join("\\&" + line if line[:1] in (".", "'") else line for line in text.split("\n"))
-
-
-def man_page() -> str:
-    """``adcli.1``, made from the help pages' own text (``adcli --man``)."""
-    out = [
-        f'.TH ADCLI 1 "" "adcli {version()}" "User Commands"',
-        ".SH NAME",
-        "adcli \\- " + _roff(DESCRIPTION[0].lower() + DESCRIPTION[1:].rstrip(".")),
-        ".SH SYNOPSIS",
-        ".B adcli",
-        "COMMAND [OPTIONS] PROGRAM [BINDINGS...]",
-        ".br",
-        ".B adcli",
-        "[\\-h | \\-V | \\-\\-man | \\-\\-completion SHELL]",
-        ".SH DESCRIPTION",
-        _roff(
-            "adcli evaluates a math expression or a small program and every partial derivative "
-            "of it, exactly, by reverse-mode automatic differentiation on a computational graph. "
-            "Bind each input with --x 0.5, --x=0.5, x=0.5, or --at with a JSON object or file."
-        ),
-        ".SH OPTIONS",
-    ]
-    for flags, metavar, text in TOP_OPTIONS:
-        term = ", ".join(f"\\fB{_roff(f)}\\fR" for f in flags)
-        out += [".TP", term + (f" \\fI{metavar}\\fR" if metavar else ""), _roff(text)]
-    out.append(".SH COMMANDS")
-    for name in COMMANDS:
-        module = command(name)
-        out += [f".SS {_roff(usage(name, module))}"]
-        for paragraph in paragraphs(module.HELP):
-            out += [".PP", _roff(paragraph)]
-        for option in module.OPTIONS:
-            flags = HELP_FLAGS if option.dest == "help" else option.flags
-            term = ", ".join(f"\\fB{_roff(f)}\\fR" for f in flags)
-            if option.takes_value:
-                term += f" \\fI{_roff(option.metavar)}\\fR"
-            out += [".TP", term, _roff(option.help)]
-        examples = [e for e in module.EXAMPLES.strip().splitlines() if e.strip()]
-        if examples:
-            out += [".PP", "Examples:", ".PP", ".RS", ".nf"]
-            out += [_roff(e) for e in examples]
-            out += [".fi", ".RE"]
-    out += [
-        ".SH EXIT STATUS",
-        ".TP",
-        "0",
-        "success",
-        ".TP",
-        "1",
-        _roff(
-            "the program cannot be evaluated at that point (a domain error, an overflow, a "
-            "non-finite value or derivative); in batch mode, any failed line"
-        ),
-        ".TP",
-        "2",
-        _roff("anything wrong with the command line or the program text"),
-        ".SH EXAMPLES",
-        ".nf",
-        *(_roff(e) for e in TOP_EXAMPLES.splitlines()),
-        ".fi",
-    ]
-    return "\n".join(out) + "\n"
-
-
-# ---- shell completion ------------------------------------------------------------------------
-
-
-def _completion_data() -> list[tuple[str, str, list[Option]]]:
-    return [(name, summary(name), list(command(name).OPTIONS)) for name in COMMANDS]
-
-
-def option_values(option: Option) -> list[str] | None:
-    """What follows an option on the command line: its choices, [] for a file name, None for
-    anything else (a number, a name)."""
-    if not option.takes_value:
-        return None
-    choices = getattr(option.convert, "choices", None)  # arguments.choice(...)
-    if choices:
-        return list(choices)
-    return [] if "FILE" in option.metavar else None
-
-
-def completion_script(shell: str) -> str:
-    """A static completion script for ``shell``: a TAB runs no Python."""
-    return {"bash": _bash, "zsh": _zsh, "fish": _fish}[shell](_completion_data())
-
-
-def _flags(option: Option) -> tuple[str, ...]:
-    return HELP_FLAGS if option.dest == "help" else option.flags
-
-
-def _bash(data: list[tuple[str, str, list[Option]]]) -> str:
-    top = " ".join([name for name, _, _ in data] + _top_flags())
-    values, options = [], []
-    for name, _, opts in data:
-        options.append(f'        {name}) opts="{" ".join(f for o in opts for f in _flags(o))}" ;;')
-        for option in opts:
-            choices = option_values(option)
-            if choices is None:
-                continue
-            pattern = "|".join(f'"{name} {flag}"' for flag in _flags(option))
-            action = (
-                f'COMPREPLY=($(compgen -W "{" ".join(choices)}" -- "$cur"))'
-                if choices
-                else 'COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null'
-            )
-            values.append(f"        {pattern}) {action}; return ;;")
-    return f"""# bash completion for adcli. Install: adcli --completion bash > \\
-#   ~/.local/share/bash-completion/completions/adcli   (or source it from ~/.bashrc)
-_adcli() {{
-    local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}} opts
-    if [ "$prev" = "=" ] && [ "$COMP_CWORD" -gt 2 ]; then prev=${{COMP_WORDS[COMP_CWORD-2]}}; fi
-    [ "$cur" = "=" ] && cur=""
-    if [ "$COMP_CWORD" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "{top}" -- "$cur"))
-        return
-    fi
-    if [ "$COMP_CWORD" -eq 2 ] && [ "$prev" = "--completion" ]; then
-        COMPREPLY=($(compgen -W "{" ".join(SHELLS)}" -- "$cur"))
-        return
-    fi
-    case "${{COMP_WORDS[1]}} $prev" in
-{chr(10).join(values)}
-    esac
-    case "${{COMP_WORDS[1]}}" in
-{chr(10).join(options)}
-        *) return ;;
-    esac
-    if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
-    fi
-}}
-complete -F _adcli adcli
-"""
-
-
-def _zsh_text(text: str) -> str:
-    """Text inside a zsh single-quoted _arguments spec: no quotes, brackets or colons."""
-    text = styled(text, bold=False).split("; ")[0].split(" (")[0]
-    return re.sub(r"[\[\]:']", "", text).replace("\\", "")
-
-
-def _zsh(data: list[tuple[str, str, list[Option]]]) -> str:
-    commands = "\n".join(f"        '{name}:{_zsh_text(text)}'" for name, text, _ in data)
-    cases = []
-    for name, _, opts in data:
-        specs = []
-        for option in opts:
-            flags = _flags(option)
-            exclusive = f"({' '.join(flags)})" if len(flags) > 1 else ""
-            names = "{" + ",".join(flags) + "}" if len(flags) > 1 else flags[0]
-            choices = option_values(option)
-            if choices is None and option.takes_value:
-                action = f":{option.metavar.lower()}: "
-            elif choices == []:
-                action = ":file:_files"
-            elif choices:
-                action = f":{option.dest}:({' '.join(choices)})"
-            else:
-                action = ""
-            specs.append(f"'{exclusive}'{names}'[{_zsh_text(option.help)}]{action}'")
-        body = " \\\n                ".join(specs)
-        cases.append(
-            f"        {name})\n            _arguments -S \\\n                {body} \\\n"
-            "                '*:: :'\n            ;;"
-        )
-    return f"""#compdef adcli
-# zsh completion for adcli. Install: adcli --completion zsh > ~/.zfunc/_adcli
-# (with fpath=(~/.zfunc $fpath); autoload -U compinit; compinit in ~/.zshrc)
-_adcli() {{
-    local -a commands
-    commands=(
-{commands}
-    )
-    if (( CURRENT == 2 )); then
-        _describe -t commands 'adcli command' commands
-        _arguments '(- *)'{{-h,--help}}'[show help]' '(- *)'{{-V,--version}}'[print the version]' \\
-            '(- *)--man[print the manual page]' '(- *)--completion[print a completion script]:shell:({" ".join(SHELLS)})'
-        return
-    fi
-    shift words
-    (( CURRENT-- ))
-    case $words[1] in
-{chr(10).join(cases)}
-    esac
-}}
-_adcli "$@"
-"""
-
-
-def _fish_text(text: str) -> str:
-    return "'" + styled(text, bold=False).split("; ")[0].replace("\\", "").replace("'", "\\'") + "'"
-
-
-def _fish(data: list[tuple[str, str, list[Option]]]) -> str:
-    lines = [
-        "# fish completion for adcli. Install: adcli --completion fish > "
-        "~/.config/fish/completions/adcli.fish",
-        "complete -c adcli -f",
-    ]
-    for name, text, _ in data:
-        lines.append(f"complete -c adcli -n __fish_use_subcommand -a {name} -d {_fish_text(text)}")
-    for flags, metavar, text in TOP_OPTIONS:
-        spec = " ".join(f"-s {f[1:]}" if len(f) == 2 else f"-l {f[2:]}" for f in flags)
-        extra = f" -x -a '{' '.join(SHELLS)}'" if metavar else ""
-        lines.append(
-            f"complete -c adcli -n __fish_use_subcommand {spec}{extra} -d {_fish_text(text)}"
-        )
-    for name, _, opts in data:
-        for option in opts:
-            spec = " ".join(f"-s {f[1:]}" if len(f) == 2 else f"-l {f[2:]}" for f in _flags(option))
-            choices = option_values(option)
-            if choices == []:
-                spec += " -r -F"
-            elif choices:
-                spec += f" -x -a '{' '.join(choices)}'"
-            elif option.takes_value:
-                spec += " -x"
-            lines.append(
-                f"complete -c adcli -n '__fish_seen_subcommand_from {name}' {spec} "
-                f"-d {_fish_text(option.help)}"
-            )
-    return "\n".join(lines) + "\n"
