@@ -13,10 +13,6 @@ from ..bindings import bindings_from_json, check_name, json_number, parse_number
 from ..errors import AdcliError, LimitError, UsageError
 from .reader import TOO_LONG
 
-TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
-if TYPE_CHECKING:
-    from .driver import Batch
-
 _NUMBERS = frozenset((float, int))
 
 
@@ -64,7 +60,7 @@ class JsonRecords:
     numbers for the program's inputs (the fast path), else its ``Checked`` bindings or the
     ``AdcliError`` that stands for it."""
 
-    def __init__(self, batch: Batch) -> None:
+    def __init__(self, batch) -> None:  # the driver's Lines (not imported: no cycle)
         self.batch = batch
         self.lineno = 0
         # The C scanner under json.loads, without its Python wrapper: the batch's hottest call.
@@ -109,7 +105,7 @@ class CsvRecords:
     """CSV → one entry per data line (``Checked`` bindings or an ``AdcliError``): the first line
     is a header of input names; an empty cell leaves its name to the command line's default."""
 
-    def __init__(self, batch: Batch) -> None:
+    def __init__(self, batch) -> None:  # the driver's Lines (not imported: no cycle)
         self.batch = batch
         self.lineno = 0
         self.header: list[str] = []
