@@ -125,11 +125,12 @@ def test_render_modules_and_the_plain_views_never_import_rich():
 def test_a_long_table_stops_with_141_too(tmp_path):
     """Tables are rendered by Rich but written by adcli: Rich's own print would turn the closed
     pipe into status 1 (or, unbuffered, lose the rest silently with status 0)."""
-    n = 1500
+    n = 1500  # rows of ~100 bytes: twice what a pipe and the reader's buffer hold
+    names = [f"an_input_with_a_rather_long_name_{i:04}" for i in range(n)]
     program = tmp_path / "wide.adc"
-    program.write_text(" + ".join(f"x{i}*x{i}" for i in range(n)))
+    program.write_text(" + ".join(f"{x}*{x}" for x in names))
     at = tmp_path / "at.json"
-    at.write_text(json.dumps({f"x{i}": i * 0.5 for i in range(n)}))
+    at.write_text(json.dumps({x: i * 0.5 for i, x in enumerate(names)}))
     env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [*adcli_command(), "eval", "-f", str(program), "--at", str(at)],

@@ -21,6 +21,8 @@ reader that leaves (``| head``) stops them.  Rich is imported only inside functi
 
 from __future__ import annotations
 
+import io
+
 CHUNK = 1 << 15  # characters per write: the reader sees output as it comes, the writer pays
 # one system call per chunk, and a short write at a closed pipe is never one huge silent loss
 
@@ -72,12 +74,28 @@ def write_text(pieces, stream) -> None:
         buffer.append(piece)
         size += len(piece)
         if size >= CHUNK:
-            stream.write("".join(buffer))
+            _write(stream, "".join(buffer))
             buffer.clear()
             size = 0
     if buffer:
-        stream.write("".join(buffer))
+        _write(stream, "".join(buffer))
     stream.flush()
+
+
+def _write(stream, text: str) -> None:
+    """``stream.write(text)``, every byte of it.  Under ``python -u`` / PYTHONUNBUFFERED the
+    text layer sits on an unbuffered file that may take part of a chunk (a pipe whose reader
+    just left) and the rest is lost without an error; written here byte by byte count, the next
+    write raises BrokenPipeError as it should."""
+    raw = getattr(stream, "buffer", None)
+    if not isinstance(raw, io.RawIOBase):
+        stream.write(text)
+        return
+    stream.flush()
+    data = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    while data:
+        written = raw.write(data)
+        data = data[written or 0 :]
 
 
 def plain_text(lines) -> str:
