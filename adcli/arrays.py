@@ -308,7 +308,7 @@ class _Lowering:
         if inner_x != inner_y:
             self.fail(
                 f"shapes do not match for '@' at {{at}}: {describe_shape(sx)} and "
-                f"{describe_shape(sy)} ({inner_x} ≠ {inner_y})"
+                f"{describe_shape(sy)} (inner sizes {inner_x} and {inner_y})"
             )
         k = inner_x
         rows = [x.nodes] if len(sx) == 1 else [x.nodes[r * k : (r + 1) * k] for r in range(sx[0])]
