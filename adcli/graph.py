@@ -15,13 +15,15 @@ identical nodes, so derivatives stay linear in size.
 
 from __future__ import annotations
 
+import math
 from array import array
 
 from .errors import ProgramNameError
-from .primitives import BY_CODE, CONST, INPUT, OPERATORS, namespace
+from .primitives import BY_CODE, CODES, CONST, INPUT, OPERATORS, namespace
 from .text import where
 
 ADD, SUB, MUL, DIV, NEG, POW = (OPERATORS[k] for k in ("add", "sub", "mul", "div", "neg", "pow"))
+PICK, UNPICK, XLOGY = (CODES[(k, 2)] for k in ("pick", "unpick", "xlogy"))
 
 
 class Tape:
@@ -83,7 +85,8 @@ class Tape:
     def constant(self, value: float, at: int = -1) -> Var:
         value = float(value)
         if self._memo is not None:
-            key = (CONST, hash(value), 0)
+            # Shared by value *and* sign: -0.0 == 0.0, but atan2(-0.0, -1) is -pi, not pi.
+            key = (CONST, hash(value), 1 if math.copysign(1.0, value) < 0 else 0)
             found = self._memo.get(key)
             if found is not None and self.const[found] == value:
                 return Var(self, found)
@@ -178,6 +181,15 @@ class Tape:
             if c(b, 1.0):
                 return same
             return self.constant(1.0) if c(b, 0.0) else None
+        if code in (PICK, UNPICK) and c(a):
+            # A known condition picks its branch (x^2's d/dx is 2 * x, not pick(2, 2 * x)); the
+            # untaken one is where's -0.0.
+            taken = (self.const[a] != 0.0) == (code == PICK)
+            return Var(self, b) if taken else self.constant(-0.0)
+        if code == XLOGY and c(b, 0.0) and self.op[a] == POW and c(self.arg0[a], 0.0):
+            # d/dy 0^y = xlogy(0^y, 0): 0 wherever 0^y has a finite derivative (y > 0).  Written
+            # as is, evaluating it would differentiate log at 0, which is infinite.
+            return self.constant(0.0)
         return None
 
 

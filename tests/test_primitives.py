@@ -8,7 +8,9 @@ what makes Hessians and ``adcli diff`` exact.
 
 from __future__ import annotations
 
+import decimal as D
 import math
+from fractions import Fraction
 
 import pytest
 
@@ -269,12 +271,8 @@ def test_power_with_respect_to_the_exponent_at_a_zero_base():
     assert gradient("x^y", x=0.0, y=2.0) == (0.0, {"x": 0.0, "y": 0.0})
 
 
-@pytest.mark.xfail(
-    reason="d/dx x^0 at x = 0 is 0 (x^0 is the constant 1; PyTorch gives 0), "
-    "but the rule y*x^(y-1) is 0*inf = nan, reported as status 1",
-    strict=True,
-)
 def test_power_with_a_zero_exponent_at_a_zero_base():
+    # d/dx x^0 at x = 0 is 0 (x^0 is the constant 1), as PyTorch: the rule is pick(y, y*x^(y-1)).
     assert gradient("x^0", x=0.0) == (1.0, {"x": 0.0})
 
 
@@ -383,3 +381,77 @@ def test_log1p_domain_and_expm1_overflow_are_errors():
         adcli.compile("log1p(x)").value(x=-2.0)
     with pytest.raises(EvaluationError, match="overflows"):
         adcli.compile("expm1(x)").value(x=1000.0)
+
+
+# ---- relative accuracy in the tails, and no avoidable overflow (issue 10) --------------------
+
+
+def _dec_exp(x: float):
+    with D.localcontext() as ctx:
+        ctx.prec = 60
+        return D.Decimal(x).exp()
+
+
+def _rel(got: float, exact) -> float:
+    with D.localcontext() as ctx:
+        ctx.prec = 60
+        return float(abs((D.Decimal(got) - exact) / exact))
+
+
+@pytest.mark.parametrize("x", [-700.0, -40.0, -30.0, -5.0, 0.5, 5.0, 19.5, 30.0, 40.0, 700.0])
+def test_sigmoid_and_tanh_derivatives_keep_full_relative_accuracy(x):
+    with D.localcontext() as ctx:
+        ctx.prec = 60
+        e = _dec_exp(-abs(x))  # sigmoid'(x) = e^-|x| / (1 + e^-|x|)^2, symmetric
+        sigmoid_prime = e / (1 + e) ** 2
+        tanh_prime = 4 * e * e / (1 + e * e) ** 2  # sech^2(x) = 4 e^-2|x| / (1 + e^-2|x|)^2
+    got = gradient("sigmoid(x)", x=x)[1]["x"]
+    assert _rel(got, sigmoid_prime) < 1e-15, (x, got)  # a few ulps
+    got = gradient("tanh(x)", x=x)[1]["x"]
+    if tanh_prime < D.Decimal("1e-300"):
+        assert got == 0.0 or _rel(got, tanh_prime) < 1e-6  # below the normal range
+    else:
+        assert _rel(got, tanh_prime) < 1e-15, (x, got)
+
+
+@pytest.mark.parametrize(
+    ("text", "point", "name", "exact"),
+    [
+        # atan2(y, x): d/dx = -y / (x^2 + y^2): x^2 + y^2 overflows, the quotient does not.
+        ("atan2(1e160, x)", {"x": 2.0}, "x", lambda x: -Fraction(10**160) / (x * x + 10**320)),
+        ("atan2(y, 3)", {"y": 1e200}, "y", lambda y: Fraction(3) / (9 + y * y)),
+        ("atan(x)", {"x": 1e160}, "x", lambda x: 1 / (1 + x * x)),
+        ("asinh(x)", {"x": 1e200}, "x", None),  # 1/sqrt(x^2 + 1) = 1e-200 (to rounding)
+        ("acosh(x)", {"x": 1e200}, "x", None),
+        ("log2(x)", {"x": 1e-308}, "x", None),
+        ("log(x, 1e300)", {"x": 1e300}, "x", None),
+    ],
+)
+def test_no_avoidable_overflow_or_underflow_in_a_rule(text, point, name, exact):
+    got = gradient(text, **point)[1][name]
+    if exact is not None:
+        expected = float(exact(Fraction(point[name])))
+        assert got == pytest.approx(expected, rel=1e-15, abs=0.0), got
+    elif text.startswith(("asinh", "acosh")):
+        assert got == pytest.approx(1e-200, rel=1e-15, abs=0.0)
+    elif text.startswith("log2"):
+        assert got == pytest.approx(1 / 1e-308 / math.log(2), rel=1e-15, abs=0.0)
+    else:
+        assert got == pytest.approx(1 / 1e300 / math.log(1e300), rel=1e-15, abs=0.0)
+
+
+def test_x_to_the_zero_has_derivative_zero_at_zero_as_in_pytorch():
+    assert gradient("x^0", x=0.0) == (1.0, {"x": 0.0})
+    assert gradient("x^0.0 * y", x=0.0, y=2.0) == (2.0, {"x": 0.0, "y": 1.0})
+    assert gradient("x^0", x=3.0) == (1.0, {"x": 0.0})
+
+
+def test_a_non_finite_bound_value_is_a_clean_library_error():
+    from adcli.engine import gradient as engine_gradient
+    from adcli.errors import AdcliError
+    from adcli.parse import parse
+
+    with pytest.raises(AdcliError, match="'x' is not a finite number: inf"):
+        engine_gradient(parse("x * 2"), {"x": float("inf")})
+    with pytest.raises(AdcliError):
+        adcli.compile("x").gradient(x=float("inf"))

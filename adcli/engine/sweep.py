@@ -18,7 +18,7 @@ import math
 from array import array
 from itertools import count
 
-from ..errors import EvaluationError, NonFiniteError, OverflowEvaluationError
+from ..errors import EvaluationError, NonFiniteError, OverflowEvaluationError, UsageError
 from ..primitives import BY_CODE, CONST, FIRST_PRIMITIVE, FLOAT, INPUT
 from ..text import number, where
 
@@ -206,6 +206,9 @@ def ieee_partials(p, args: tuple[float, ...], value: float) -> tuple[float, ...]
 def _first_non_finite(tape, values: array, source: str) -> None:
     for i, v in enumerate(values):
         if not math.isfinite(v):
+            if tape.op[i] < FIRST_PRIMITIVE:  # a bound value: the library takes any float
+                name = tape.names.get(i, "an input")
+                raise UsageError(f"the value of '{name}' is not a finite number: {number(v)}")
             p = BY_CODE[tape.op[i]]
             what = "overflows" if math.isinf(v) else "is undefined"
             raise OverflowEvaluationError(
