@@ -267,18 +267,17 @@ class Function(Program):
     def _point(
         self, point: Mapping[str, Any] | None, values: dict[str, Any], what: str = "point"
     ) -> dict[str, float | ArrayValue]:
-        """``point`` and keyword values as floats or ``ArrayValue``s, every name an input,
-        every number finite."""
+        """The inputs' values in ``point`` and keywords as floats or ``ArrayValue``s, every
+        number finite.  Other names are ignored in a point (a row may carry more than the
+        program reads) and refused in a direction (a typo there would give a wrong answer)."""
         if point is not None and not isinstance(point, Mapping):
             raise BindingError(f"the {what} must be a mapping of input names to numbers")
-        merged = {**(point or {}), **values}
         out = {}
-        for name, v in merged.items():
-            if name not in self.inputs:
-                if name in self.bindings:
-                    raise BindingError(f"'{name}' is assigned by the program; it is not an input")
+        for name, v in {**(point or {}), **values}.items():
+            if name in self.inputs:
+                out[name] = _binding(name, v)
+            elif what == "direction":
                 raise BindingError(f"'{name}' is not an input of the program{self._listing()}")
-            out[name] = _binding(name, v)
         return out
 
     def _columns(self, columns: Mapping[str, Any], np) -> dict:
