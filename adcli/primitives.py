@@ -4,7 +4,9 @@ Each entry declares, side by side:
 
 * ``fn`` — the value on Python floats (``math`` semantics: a domain error raises ``ValueError``,
   an overflow raises ``OverflowError``; the engine turns both into a user error);
-* ``vfn`` — the same value on numpy arrays, for batch replay (numpy is imported only there);
+* ``vfn`` — the same value on numpy arrays, for batch replay (numpy is imported only there): a
+  numpy ufunc's name, a function of ``np``, or ``EACH`` (``fn`` element by element), chosen so
+  that batch equals eval to the last bit;
 * ``partials`` — exactly one local derivative (the seed's *g_weight*) per argument, each a
   function ``(F, *args, ans)`` where ``F`` is a namespace of this table's own functions and ``ans``
   is the value just computed.  Because a rule uses only ``F.<name>`` and ``+ - * /``, the same rule
@@ -12,8 +14,11 @@ Each entry declares, side by side:
   is what makes Hessians and ``adcli diff`` exact: a derivative is itself a graph that can be
   differentiated again.
 
-Evaluation, the sweeps, arity and unknown-name errors, the ``functions`` listing, printing and the
-tree labels all read this table.  Adding a function is one entry here plus a test.
+Rows use keyword fields; besides the three above: ``doc``, ``domain`` (the message for a value
+error), ``kink`` (the convention at a kink), ``symbol`` and ``precedence`` (operators, for parsing
+and printing), ``callable_as`` and ``params`` (argument names in listings).  Evaluation, the sweeps,
+batch replay, arity and unknown-name errors, the ``functions`` listing, printing and the tree
+labels all read this table.  Adding a function is one entry here plus a test.
 """
 
 from __future__ import annotations
@@ -36,6 +41,11 @@ TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 CONSTANTS = {"pi": math.pi, "e": math.e}
 
+# ``vfn=EACH``: on arrays, the float function element by element (~75 ns a point).  For the rows
+# whose numpy ufunc is not the C library's function that ``fn`` calls, so batch would not equal
+# eval to the last bit: Python's own hypot algorithm, and erf (numpy has none).
+EACH = "each"
+
 
 def num(x: float) -> str:
     """A number as a person reads it in a message: shortest round-trip repr, no '.0' noise."""
@@ -54,6 +64,7 @@ class Primitive:
         "fn",
         "kink",
         "name",
+        "params",
         "partials",
         "precedence",
         "symbol",
@@ -64,6 +75,7 @@ class Primitive:
         self,
         name: str,
         arity: int,
+        *,
         fn: Callable[..., float],
         vfn: Callable[..., object] | str,
         partials: tuple[Callable[..., object], ...],
@@ -73,6 +85,7 @@ class Primitive:
         symbol: str = "",  # infix or prefix operator symbol; empty for a function call
         precedence: int = 9,  # for printing: 1 + -, 2 * /, 3 unary -, 4 ^, 9 call or leaf
         callable_as: str = "",  # the call name when it differs from ``name`` (operators)
+        params: tuple[str, ...] = (),  # argument names for listings: atan2(y, x); default x, y
     ) -> None:
         # The tape stores two argument slots per node; one partial per argument, always.
         assert 1 <= arity <= 2, name
@@ -80,6 +93,7 @@ class Primitive:
         self.name, self.arity, self.fn, self.vfn, self.partials = name, arity, fn, vfn, partials
         self.doc, self.domain, self.kink, self.symbol = doc, domain, kink, symbol
         self.precedence, self.callable_as = precedence, callable_as
+        self.params = params or ("x", "y")[:arity]
 
     def __repr__(self) -> str:
         return f"Primitive({self.name!r}, {self.arity})"
@@ -155,11 +169,6 @@ def _np_softplus(np, x):
 
 def _np_step(np, x):
     return np.where(x > 0, 1.0, 0.0)
-
-
-def _np_erf(np, x):
-    # numpy has no erf; math.erf element by element keeps batch results equal to eval's.
-    return np.frompyfunc(math.erf, 1, 1)(x).astype(float)
 
 
 def _np_xlogy(np, x, y):
@@ -255,115 +264,115 @@ P = Primitive
 # fmt: off
 TABLE: tuple[Primitive, ...] = (
     # ---- operators -------------------------------------------------------------------------
-    P("add", 2, operator.add, "add", (lambda F, x, y, ans: 1.0, lambda F, x, y, ans: 1.0),
-      "x + y", symbol="+", precedence=1),
-    P("sub", 2, operator.sub, "subtract", (lambda F, x, y, ans: 1.0, lambda F, x, y, ans: -1.0),
-      "x - y", symbol="-", precedence=1),
-    P("mul", 2, operator.mul, "multiply", (lambda F, x, y, ans: y, lambda F, x, y, ans: x),
-      "x * y", symbol="*", precedence=2),
-    P("div", 2, operator.truediv, "divide",
-      (lambda F, x, y, ans: 1.0 / y, lambda F, x, y, ans: -ans / y),
-      "x / y", domain=lambda x, y: f"division by zero ({num(x)} / 0)", symbol="/", precedence=2),
-    P("neg", 1, operator.neg, "negative", (lambda F, x, ans: -1.0,),
-      "-x", symbol="-", precedence=3),
-    P("pow", 2, math.pow, "power",
+    P("add", 2, fn=operator.add, vfn="add", partials=(lambda F, x, y, ans: 1.0, lambda F, x, y, ans: 1.0),
+      doc="x + y", symbol="+", precedence=1),
+    P("sub", 2, fn=operator.sub, vfn="subtract", partials=(lambda F, x, y, ans: 1.0, lambda F, x, y, ans: -1.0),
+      doc="x - y", symbol="-", precedence=1),
+    P("mul", 2, fn=operator.mul, vfn="multiply", partials=(lambda F, x, y, ans: y, lambda F, x, y, ans: x),
+      doc="x * y", symbol="*", precedence=2),
+    P("div", 2, fn=operator.truediv, vfn="divide",
+      partials=(lambda F, x, y, ans: 1.0 / y, lambda F, x, y, ans: -ans / y),
+      doc="x / y", domain=lambda x, y: f"division by zero ({num(x)} / 0)", symbol="/", precedence=2),
+    P("neg", 1, fn=operator.neg, vfn="negative", partials=(lambda F, x, ans: -1.0,),
+      doc="-x", symbol="-", precedence=3),
+    P("pow", 2, fn=math.pow, vfn="float_power",
       # d/dx is 0 where y = 0, x = 0 included (0 * 0^-1 would be NaN), as in PyTorch.
-      (lambda F, x, y, ans: F.pick(y, y * F.pow(x, y - 1.0)), lambda F, x, y, ans: F.xlogy(ans, x)),
-      "x ^ y (also x ** y and pow(x, y)); d/dy needs x > 0 (or x = 0: then it is 0)",
+      partials=(lambda F, x, y, ans: F.pick(y, y * F.pow(x, y - 1.0)), lambda F, x, y, ans: F.xlogy(ans, x)),
+      doc="x ^ y (also x ** y and pow(x, y)); d/dy needs x > 0 (or x = 0: then it is 0)",
       domain=_pow_domain,
       symbol="^", precedence=4, callable_as="pow"),
     # ---- functions ---------------------------------------------------------------------------
-    P("sin", 1, math.sin, "sin", (lambda F, x, ans: F.cos(x),), "sine"),
-    P("cos", 1, math.cos, "cos", (lambda F, x, ans: -F.sin(x),), "cosine"),
-    P("tan", 1, math.tan, "tan", (lambda F, x, ans: 1.0 + ans * ans,), "tangent"),
-    P("asin", 1, math.asin, "arcsin", (lambda F, x, ans: 1.0 / F.sqrt((1.0 - x) * (1.0 + x)),),
-      "inverse sine", domain=_not("in [-1, 1]")),
-    P("acos", 1, math.acos, "arccos", (lambda F, x, ans: -1.0 / F.sqrt((1.0 - x) * (1.0 + x)),),
-      "inverse cosine", domain=_not("in [-1, 1]")),
+    P("sin", 1, fn=math.sin, vfn="sin", partials=(lambda F, x, ans: F.cos(x),), doc="sine"),
+    P("cos", 1, fn=math.cos, vfn="cos", partials=(lambda F, x, ans: -F.sin(x),), doc="cosine"),
+    P("tan", 1, fn=math.tan, vfn="tan", partials=(lambda F, x, ans: 1.0 + ans * ans,), doc="tangent"),
+    P("asin", 1, fn=math.asin, vfn="arcsin", partials=(lambda F, x, ans: 1.0 / F.sqrt((1.0 - x) * (1.0 + x)),),
+      doc="inverse sine", domain=_not("in [-1, 1]")),
+    P("acos", 1, fn=math.acos, vfn="arccos", partials=(lambda F, x, ans: -1.0 / F.sqrt((1.0 - x) * (1.0 + x)),),
+      doc="inverse cosine", domain=_not("in [-1, 1]")),
     # 1/(1 + x^2) as (1/h)/h with h = hypot(1, x): no overflow of x^2 for |x| > 1e154.
-    P("atan", 1, math.atan, "arctan", (lambda F, x, ans: 1.0 / F.hypot(1.0, x) / F.hypot(1.0, x),),
-      "inverse tangent"),
-    P("sinh", 1, math.sinh, "sinh", (lambda F, x, ans: F.cosh(x),), "hyperbolic sine"),
-    P("cosh", 1, math.cosh, "cosh", (lambda F, x, ans: F.sinh(x),), "hyperbolic cosine"),
+    P("atan", 1, fn=math.atan, vfn="arctan", partials=(lambda F, x, ans: 1.0 / F.hypot(1.0, x) / F.hypot(1.0, x),),
+      doc="inverse tangent"),
+    P("sinh", 1, fn=math.sinh, vfn="sinh", partials=(lambda F, x, ans: F.cosh(x),), doc="hyperbolic sine"),
+    P("cosh", 1, fn=math.cosh, vfn="cosh", partials=(lambda F, x, ans: F.sinh(x),), doc="hyperbolic cosine"),
     # sech(x)^2 as cosh(x)^-2: full relative accuracy in the tails, where 1 - tanh(x)^2 cancels
     # (it is 0 beyond |x| ~ 19); underflows gracefully, and cosh overflows only past |x| = 710.
-    P("tanh", 1, math.tanh, "tanh", (lambda F, x, ans: F.pow(F.cosh(x), -2.0),),
-      "hyperbolic tangent"),
-    P("asinh", 1, math.asinh, "arcsinh", (lambda F, x, ans: 1.0 / F.hypot(x, 1.0),),
-      "inverse hyperbolic sine"),
-    P("acosh", 1, math.acosh, "arccosh",
-      (lambda F, x, ans: 1.0 / (F.sqrt(x - 1.0) * F.sqrt(x + 1.0)),),
-      "inverse hyperbolic cosine", domain=_not(">= 1")),
-    P("atanh", 1, math.atanh, "arctanh", (lambda F, x, ans: 1.0 / ((1.0 - x) * (1.0 + x)),),
-      "inverse hyperbolic tangent", domain=_not("in (-1, 1)")),
-    P("exp", 1, math.exp, "exp", (lambda F, x, ans: ans,), "e to the power x"),
-    P("log", 1, math.log, "log", (lambda F, x, ans: 1.0 / x,), "natural logarithm",
+    P("tanh", 1, fn=math.tanh, vfn="tanh", partials=(lambda F, x, ans: F.pow(F.cosh(x), -2.0),),
+      doc="hyperbolic tangent"),
+    P("asinh", 1, fn=math.asinh, vfn="arcsinh", partials=(lambda F, x, ans: 1.0 / F.hypot(x, 1.0),),
+      doc="inverse hyperbolic sine"),
+    P("acosh", 1, fn=math.acosh, vfn="arccosh",
+      partials=(lambda F, x, ans: 1.0 / (F.sqrt(x - 1.0) * F.sqrt(x + 1.0)),),
+      doc="inverse hyperbolic cosine", domain=_not(">= 1")),
+    P("atanh", 1, fn=math.atanh, vfn="arctanh", partials=(lambda F, x, ans: 1.0 / ((1.0 - x) * (1.0 + x)),),
+      doc="inverse hyperbolic tangent", domain=_not("in (-1, 1)")),
+    P("exp", 1, fn=math.exp, vfn="exp", partials=(lambda F, x, ans: ans,), doc="e to the power x"),
+    P("log", 1, fn=math.log, vfn="log", partials=(lambda F, x, ans: 1.0 / x,), doc="natural logarithm",
       domain=_not("> 0")),
-    P("log", 2, _log, _np_log_base,
-      (lambda F, x, b, ans: 1.0 / x / F.log(b), lambda F, x, b, ans: -ans / b / F.log(b)),
-      "logarithm of x in base b", domain=_log_base_domain),
-    P("xlogy", 2, _xlogy, _np_xlogy,
-      (lambda F, x, y, ans: F.log(y), lambda F, x, y, ans: x / y),
-      "x * log(y), and 0 when x = 0 (the derivative of x^y in y)", domain=_log_base_domain_y,
+    P("log", 2, fn=_log, vfn=_np_log_base,
+      partials=(lambda F, x, b, ans: 1.0 / x / F.log(b), lambda F, x, b, ans: -ans / b / F.log(b)),
+      doc="logarithm of x in base b", domain=_log_base_domain),
+    P("xlogy", 2, fn=_xlogy, vfn=_np_xlogy,
+      partials=(lambda F, x, y, ans: F.log(y), lambda F, x, y, ans: x / y),
+      doc="x * log(y), and 0 when x = 0 (the derivative of x^y in y)", domain=_log_base_domain_y,
       kink="xlogy(0, y) = 0 for every y"),
-    P("ln", 1, math.log, "log", (lambda F, x, ans: 1.0 / x,), "natural logarithm (same as log)",
+    P("ln", 1, fn=math.log, vfn="log", partials=(lambda F, x, ans: 1.0 / x,), doc="natural logarithm (same as log)",
       domain=_not("> 0")),
-    P("log2", 1, math.log2, "log2", (lambda F, x, ans: 1.0 / x / LN2,), "base-2 logarithm",
+    P("log2", 1, fn=math.log2, vfn="log2", partials=(lambda F, x, ans: 1.0 / x / LN2,), doc="base-2 logarithm",
       domain=_not("> 0")),
-    P("log10", 1, math.log10, "log10", (lambda F, x, ans: 1.0 / x / LN10,), "base-10 logarithm",
+    P("log10", 1, fn=math.log10, vfn="log10", partials=(lambda F, x, ans: 1.0 / x / LN10,), doc="base-10 logarithm",
       domain=_not("> 0")),
-    P("sqrt", 1, math.sqrt, "sqrt", (lambda F, x, ans: 0.5 / ans,),
-      "square root; its derivative is infinite at 0", domain=_not(">= 0")),
-    P("cbrt", 1, math.cbrt, "cbrt", (lambda F, x, ans: 1.0 / (3.0 * ans * ans),),
-      "real cube root, cbrt(-8) = -2; its derivative is infinite at 0"),
-    P("abs", 1, math.fabs, "abs", (lambda F, x, ans: F.sign(x),), "absolute value",
+    P("sqrt", 1, fn=math.sqrt, vfn="sqrt", partials=(lambda F, x, ans: 0.5 / ans,),
+      doc="square root; its derivative is infinite at 0", domain=_not(">= 0")),
+    P("cbrt", 1, fn=math.cbrt, vfn="cbrt", partials=(lambda F, x, ans: 1.0 / (3.0 * ans * ans),),
+      doc="real cube root, cbrt(-8) = -2; its derivative is infinite at 0"),
+    P("abs", 1, fn=math.fabs, vfn="abs", partials=(lambda F, x, ans: F.sign(x),), doc="absolute value",
       kink="abs'(0) = 0"),
-    P("sign", 1, _sign, "sign", (lambda F, x, ans: 0.0,), "-1, 0 or 1 (the derivative of abs)",
+    P("sign", 1, fn=_sign, vfn="sign", partials=(lambda F, x, ans: 0.0,), doc="-1, 0 or 1 (the derivative of abs)",
       kink="sign' = 0 everywhere, 0 included"),
-    P("step", 1, _step, _np_step, (lambda F, x, ans: 0.0,),
-      "1 if x > 0 else 0 (the derivative of relu)", kink="step' = 0 everywhere, 0 included"),
-    P("sigmoid", 1, _sigmoid, _np_sigmoid, (lambda F, x, ans: ans * F.sigmoid(-x),),
-      "1 / (1 + e^-x), exact 0 and 1 far out"),
-    P("relu", 1, lambda x: x if x > 0.0 else 0.0, lambda np, x: np.maximum(x, 0.0),
-      (lambda F, x, ans: F.step(x),), "max(x, 0)", kink="relu'(0) = 0"),
-    P("softplus", 1, _softplus, _np_softplus, (lambda F, x, ans: F.sigmoid(x),),
-      "log(1 + e^x) without overflow"),
-    P("erf", 1, math.erf, _np_erf, (lambda F, x, ans: TWO_OVER_SQRT_PI * F.exp(-(x * x)),),
-      "error function"),
-    P("atan2", 2, math.atan2, "arctan2",
+    P("step", 1, fn=_step, vfn=_np_step, partials=(lambda F, x, ans: 0.0,),
+      doc="1 if x > 0 else 0 (the derivative of relu)", kink="step' = 0 everywhere, 0 included"),
+    P("sigmoid", 1, fn=_sigmoid, vfn=_np_sigmoid, partials=(lambda F, x, ans: ans * F.sigmoid(-x),),
+      doc="1 / (1 + e^-x), exact 0 and 1 far out"),
+    P("relu", 1, fn=lambda x: x if x > 0.0 else 0.0, vfn=lambda np, x: np.maximum(x, 0.0),
+      partials=(lambda F, x, ans: F.step(x),), doc="max(x, 0)", kink="relu'(0) = 0"),
+    P("softplus", 1, fn=_softplus, vfn=_np_softplus, partials=(lambda F, x, ans: F.sigmoid(x),),
+      doc="log(1 + e^x) without overflow"),
+    P("erf", 1, fn=math.erf, vfn=EACH, partials=(lambda F, x, ans: TWO_OVER_SQRT_PI * F.exp(-(x * x)),),
+      doc="error function"),
+    P("atan2", 2, fn=math.atan2, vfn="arctan2", params=("y", "x"),
       # x/(x^2 + y^2) as (x/h)/h with h = hypot(x, y): x^2 + y^2 overflows from 1e154 on.
-      (lambda F, y, x, ans: x / F.hypot(x, y) / F.hypot(x, y),
+      partials=(lambda F, y, x, ans: x / F.hypot(x, y) / F.hypot(x, y),
        lambda F, y, x, ans: -y / F.hypot(x, y) / F.hypot(x, y)),
-      "angle of the point (x, y); its derivative is undefined at (0, 0)"),
-    P("hypot", 2, math.hypot, "hypot", (lambda F, x, y, ans: x / ans, lambda F, x, y, ans: y / ans),
-      "sqrt(x^2 + y^2) without overflow; its derivative is undefined at (0, 0)"),
-    P("min", 2, min, _np_minmax("minimum"),
-      (lambda F, x, y, ans: 0.5 - 0.5 * F.sign(x - y), lambda F, x, y, ans: 0.5 + 0.5 * F.sign(x - y)),
-      "the smaller of x and y", kink="at a tie each argument gets 1/2"),
-    P("max", 2, max, _np_minmax("maximum"),
-      (lambda F, x, y, ans: 0.5 + 0.5 * F.sign(x - y), lambda F, x, y, ans: 0.5 - 0.5 * F.sign(x - y)),
-      "the larger of x and y", kink="at a tie each argument gets 1/2"),
+      doc="angle of the point (x, y); its derivative is undefined at (0, 0)"),
+    P("hypot", 2, fn=math.hypot, vfn=EACH, partials=(lambda F, x, y, ans: x / ans, lambda F, x, y, ans: y / ans),
+      doc="sqrt(x^2 + y^2) without overflow; its derivative is undefined at (0, 0)"),
+    P("min", 2, fn=min, vfn=_np_minmax("minimum"),
+      partials=(lambda F, x, y, ans: 0.5 - 0.5 * F.sign(x - y), lambda F, x, y, ans: 0.5 + 0.5 * F.sign(x - y)),
+      doc="the smaller of x and y", kink="at a tie each argument gets 1/2"),
+    P("max", 2, fn=max, vfn=_np_minmax("maximum"),
+      partials=(lambda F, x, y, ans: 0.5 + 0.5 * F.sign(x - y), lambda F, x, y, ans: 0.5 - 0.5 * F.sign(x - y)),
+      doc="the larger of x and y", kink="at a tie each argument gets 1/2"),
     # ---- contract v0.2: more functions, comparisons, where's branches, stop -------------------
-    P("log1p", 1, math.log1p, "log1p", (lambda F, x, ans: 1.0 / (1.0 + x),),
-      "log(1 + x), exact for tiny x", domain=_not("> -1")),
-    P("expm1", 1, math.expm1, "expm1", (lambda F, x, ans: F.exp(x),),
-      "e^x - 1, exact for tiny x"),
-    P("exp2", 1, math.exp2, "exp2", (lambda F, x, ans: ans * LN2,), "2 to the power x"),
+    P("log1p", 1, fn=math.log1p, vfn="log1p", partials=(lambda F, x, ans: 1.0 / (1.0 + x),),
+      doc="log(1 + x), exact for tiny x", domain=_not("> -1")),
+    P("expm1", 1, fn=math.expm1, vfn="expm1", partials=(lambda F, x, ans: F.exp(x),),
+      doc="e^x - 1, exact for tiny x"),
+    P("exp2", 1, fn=math.exp2, vfn="exp2", partials=(lambda F, x, ans: ans * LN2,), doc="2 to the power x"),
     *(
-        P(name, 2, fn, vfn, (_flat2, _flat2), doc, symbol=symbol, precedence=0,
+        P(name, 2, fn=fn, vfn=vfn, partials=(_flat2, _flat2), doc=doc, symbol=symbol, precedence=0,
           kink=f"{name}' = 0 everywhere, the jump included")
         for name, symbol, fn, vfn, doc in _COMPARISONS
     ),
-    P("pick", 2, _pick, _np_pick,
-      (lambda F, c, x, ans: 0.0, lambda F, c, x, ans: F.pick(c, 1.0)),
-      "x where c is not 0, else -0 (adds as nothing): where(c, a, b) is pick(c, a) + unpick(c, b)",
+    P("pick", 2, fn=_pick, vfn=_np_pick, params=("c", "x"),
+      partials=(lambda F, c, x, ans: 0.0, lambda F, c, x, ans: F.pick(c, 1.0)),
+      doc="x where c is not 0, else -0 (adds as nothing): where(c, a, b) is pick(c, a) + unpick(c, b)",
       kink="d/dx is 1 where c != 0, else 0; d/dc = 0"),
-    P("unpick", 2, _unpick, _np_unpick,
-      (lambda F, c, x, ans: 0.0, lambda F, c, x, ans: F.unpick(c, 1.0)),
-      "x where c is 0, else -0 (adds as nothing): the other branch of where(c, a, b)",
+    P("unpick", 2, fn=_unpick, vfn=_np_unpick, params=("c", "x"),
+      partials=(lambda F, c, x, ans: 0.0, lambda F, c, x, ans: F.unpick(c, 1.0)),
+      doc="x where c is 0, else -0 (adds as nothing): the other branch of where(c, a, b)",
       kink="d/dx is 1 where c = 0, else 0; d/dc = 0"),
-    P("stop", 1, _stop, _np_stop, (lambda F, x, ans: 0.0,),
-      "x, with derivative 0 (no gradient flows through it)", kink="stop' = 0 everywhere"),
+    P("stop", 1, fn=_stop, vfn=_np_stop, partials=(lambda F, x, ans: 0.0,),
+      doc="x, with derivative 0 (no gradient flows through it)", kink="stop' = 0 everywhere"),
 )
 # fmt: on
 

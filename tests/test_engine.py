@@ -206,3 +206,47 @@ def test_same_bytes_out_twice(json):
     second = run_adcli(*args)
     assert first.returncode == 0
     assert (first.stdout, first.stderr) == (second.stdout, second.stderr)
+
+
+# ---- batch equals eval bit for bit, in-process: numpy's SIMD dispatch is read, not assumed ------
+
+
+def test_replay_equals_eval_for_every_row_in_process():
+    np = pytest.importorskip("numpy")
+    from adcli.engine.numeric import vector_fn
+    from adcli.primitives import TABLE
+
+    rng = np.random.default_rng(7)
+    for p in TABLE:
+        args = [rng.uniform(0.05, 0.95, 2000) for _ in range(p.arity)]  # in every domain
+        if p.name in ("acosh",):
+            args = [a + 1.0 for a in args]
+        got = vector_fn(np, p)(*args)
+        for k in range(0, 2000, 7):
+            expected = p.fn(*(float(a[k]) for a in args))
+            assert got[k] == expected or (got[k] != got[k] and expected != expected), (p.name, k)
+
+
+def test_a_ufunc_on_a_simd_loop_not_known_to_be_libm_runs_libm_element_by_element(monkeypatch):
+    np = pytest.importorskip("numpy")
+    from adcli.engine import numeric
+    from adcli.primitives import BY_CODE, CODES
+
+    exp = BY_CODE[CODES[("exp", 1)]]
+    monkeypatch.setattr(numeric, "_TRUSTED", {})
+    monkeypatch.setattr(numeric, "dispatch_target", lambda np, name: "X86_V4")  # SVML, say
+    f = numeric.vector_fn(np, exp)
+    assert f is not np.exp and not numeric.libm_equal(np, "exp")
+    xs = np.linspace(-30.0, 30.0, 1001)
+    assert [float(v) for v in f(xs)] == [math.exp(float(x)) for x in xs]
+    monkeypatch.setattr(numeric, "_TRUSTED", {})
+    monkeypatch.setattr(numeric, "dispatch_target", lambda np, name: "baseline")
+    assert numeric.vector_fn(np, exp) is np.exp
+
+
+def test_the_dispatch_numpy_reports_is_read_for_each_ufunc():
+    np = pytest.importorskip("numpy")
+    from adcli.engine.numeric import dispatch_target, libm_equal
+
+    assert libm_equal(np, "add")  # IEEE arithmetic is exact on every loop: never replaced
+    assert isinstance(dispatch_target(np, "tanh"), str)

@@ -29,7 +29,7 @@ def rules() -> list[dict]:
     records = []
     for code, p in enumerate(TABLE, FIRST_PRIMITIVE):
         tape = Tape(simplify=True)
-        params = ("x",) if p.arity == 1 else (("y", "x") if p.name == "atan2" else ("x", "y"))
+        params = p.params
         args = [tape.input(n) for n in params]
         ans = tape.apply(code, *args)
         partials = [tape.var(rule(fn, *args, ans)) for rule in p.partials]

@@ -7,27 +7,91 @@ before the first import (see ``adcli.engine.replay``).
 
 from __future__ import annotations
 
-import math
+from ..primitives import BY_CODE, EACH, namespace
 
-from ..primitives import BY_CODE, namespace
-
-# Results on arrays should equal eval's to the last bit, and eval calls the C library (libm)
-# through ``math``.  With its AVX-512 loops off (batch does that), numpy's float64 loops call libm,
-# except for a few ufuncs replaced here: numpy's ``power`` (``float_power`` calls libm's pow), its
-# own ``tanh``, and ``hypot`` (Python's ``math.hypot`` is Python's own algorithm): those two go
-# through ``math`` element by element (~75 ns a point).
-_LIBM = {"power": "float_power", "tanh": math.tanh, "hypot": math.hypot}
 _NAMESPACES: dict[int, object] = {}
 
 
+# Batch must equal eval to the last bit, and eval calls the C library (libm) through ``math``.
+# numpy's float64 loops for these call libm too — unless a SIMD loop of numpy's own (AVX-512's
+# SVML, or numpy's AVX2 tanh) was dispatched, which differs in the last bits.  Setting
+# NPY_DISABLE_CPU_FEATURES works only before numpy's first import, which a library user or a
+# test may already have done; so at first use each ufunc's active dispatch is read from numpy and
+# a ufunc running a loop not known to be libm's is replaced by ``fn`` element by element.
+_TRANSCENDENTAL = frozenset(
+    [
+        "sin",
+        "cos",
+        "tan",
+        "arcsin",
+        "arccos",
+        "arctan",
+        "sinh",
+        "cosh",
+        "tanh",
+        "arcsinh",
+        "arccosh",
+        "arctanh",
+        "exp",
+        "exp2",
+        "expm1",
+        "log",
+        "log2",
+        "log10",
+        "log1p",
+        "cbrt",
+        "power",
+        "float_power",
+        "arctan2",
+        "hypot",
+    ]
+)
+# (ufunc, dispatch target) pairs measured equal to libm (every float64 of 2^20 random points and
+# the special values; tests/test_engine.py re-checks on the machine it runs on): numpy's AVX2
+# builds of these float64 loops call the C library.
+_LIBM_LOOPS = frozenset(
+    {("exp", "X86_V3"), ("log", "X86_V3"), ("sin", "X86_V3"), ("cos", "X86_V3")}
+)
+_TRUSTED: dict[tuple[int, str], bool] = {}
+
+
+def dispatch_target(np, name: str) -> str:
+    """The SIMD target numpy runs for ufunc ``name`` on float64 (``baseline`` when none is
+    dispatched, ``unknown`` when this numpy cannot say)."""
+    try:
+        from numpy.lib.introspect import opt_func_info
+    except ImportError:  # numpy < 2: only the global switch is known
+        features = getattr(getattr(np, "core", None), "_multiarray_umath", None)
+        found = getattr(features, "__cpu_features__", {}) or {}
+        return "unknown" if found.get("AVX512F") else "baseline"
+    info = opt_func_info(func_name=f"^{name}$", signature="^d+$").get(name)
+    if not info:
+        return "baseline"  # no dispatched loops at all
+    current = {entry["current"] for entry in info.values()}
+    if all(c.startswith("baseline") for c in current):
+        return "baseline"
+    return " ".join(sorted(c for c in current if not c.startswith("baseline")))
+
+
+def libm_equal(np, name: str) -> bool:
+    """Whether numpy's float64 ufunc ``name`` computes what libm (so ``math``) computes."""
+    key = (id(np), name)
+    found = _TRUSTED.get(key)
+    if found is None:
+        target = dispatch_target(np, name) if name in _TRANSCENDENTAL else "baseline"
+        found = _TRUSTED[key] = target == "baseline" or (name, target) in _LIBM_LOOPS
+    return found
+
+
 def vector_fn(np, p):
-    """A primitive's value on arrays: its ``vfn`` (a numpy name, or a function of ``np``)."""
-    if isinstance(p.vfn, str):
-        name = _LIBM.get(p.vfn, p.vfn)
-        if isinstance(name, str):
-            return getattr(np, name)
-        each = np.frompyfunc(name, p.arity, 1)
+    """A primitive's value on arrays, as its row declares it (``vfn``): a numpy ufunc's name, a
+    function of ``np``, or ``EACH``: the float function element by element (also for a ufunc
+    whose active loop is not libm's, see ``libm_equal``)."""
+    if p.vfn == EACH or (isinstance(p.vfn, str) and not libm_equal(np, p.vfn)):
+        each = np.frompyfunc(p.fn, p.arity, 1)
         return lambda *args: np.asarray(each(*args), dtype=float)
+    if isinstance(p.vfn, str):
+        return getattr(np, p.vfn)
     vfn = p.vfn
     return lambda *args: vfn(np, *args)
 

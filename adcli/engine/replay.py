@@ -30,8 +30,10 @@ _NUMBERS = frozenset((float, int))
 # Batch results should equal eval's to the last bit, and eval calls the C library (libm) through
 # ``math``.  numpy's AVX-512 loops (SVML) differ from libm in the last bits for exp, log, sinh,
 # cbrt, asin, ... (up to half of all points, 1-3 ulps, measured by bench/batch.py); without them
-# numpy's float64 loops call libm.  So batch turns them off for its own process (unless the user
-# chose otherwise); ``adcli.numeric`` replaces the few ufuncs that are not libm's even then.
+# numpy's float64 loops call libm.  So batch turns them off for its own process when numpy is not
+# imported yet (unless the user chose otherwise); where numpy was imported first (a library user,
+# the tests), ``adcli.engine.numeric`` reads each ufunc's active loop and runs libm element by
+# element for any it cannot vouch for.
 _NO_SVML = "AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX512_SPR X86_V4"
 
 
