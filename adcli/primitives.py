@@ -47,11 +47,6 @@ CONSTANTS = {"pi": math.pi, "e": math.e}
 EACH = "each"
 
 
-def num(x: float) -> str:
-    """A number as a person reads it in a message: shortest round-trip repr, no '.0' noise."""
-    return number(x, short=True)
-
-
 class Primitive:
     """One row of the table (see the module docstring).  A plain class: dataclasses would cost
     the hot path an import of ``inspect``."""
@@ -104,7 +99,7 @@ class Primitive:
 
 
 def _not(condition: str) -> Callable[[float], str]:
-    return lambda x: f"argument {num(x)} is not {condition}"
+    return lambda x: f"argument {number(x, short=True)} is not {condition}"
 
 
 def _sigmoid(x: float) -> float:
@@ -141,20 +136,22 @@ def _log(x: float, base: float) -> float:
 
 def _pow_domain(x: float, y: float) -> str:
     if x == 0.0 and y < 0.0:
-        return f"zero to a negative power ({num(y)})"
+        return f"zero to a negative power ({number(y, short=True)})"
     if x < 0.0 and y != math.floor(y):
-        return f"negative base {num(x)} to a non-integer power {num(y)}"
-    return f"{num(x)} ^ {num(y)} overflows"
+        return (
+            f"negative base {number(x, short=True)} to a non-integer power {number(y, short=True)}"
+        )
+    return f"{number(x, short=True)} ^ {number(y, short=True)} overflows"
 
 
 def _log_base_domain_y(x: float, y: float) -> str:
-    return f"argument {num(y)} is not > 0"
+    return f"argument {number(y, short=True)} is not > 0"
 
 
 def _log_base_domain(x: float, base: float) -> str:
     if x <= 0.0:
-        return f"argument {num(x)} is not > 0"
-    return f"base {num(base)} is not > 0 and != 1"
+        return f"argument {number(x, short=True)} is not > 0"
+    return f"base {number(base, short=True)} is not > 0 and != 1"
 
 
 # numpy versions that are not a single ufunc; ``np`` is passed in so numpy stays a lazy import.
@@ -272,7 +269,7 @@ TABLE: tuple[Primitive, ...] = (
       doc="x * y", symbol="*", precedence=2),
     P("div", 2, fn=operator.truediv, vfn="divide",
       partials=(lambda F, x, y, ans: 1.0 / y, lambda F, x, y, ans: -ans / y),
-      doc="x / y", domain=lambda x, y: f"division by zero ({num(x)} / 0)", symbol="/", precedence=2),
+      doc="x / y", domain=lambda x, y: f"division by zero ({number(x, short=True)} / 0)", symbol="/", precedence=2),
     P("neg", 1, fn=operator.neg, vfn="negative", partials=(lambda F, x, ans: -1.0,),
       doc="-x", symbol="-", precedence=3),
     P("pow", 2, fn=math.pow, vfn="float_power",

@@ -17,12 +17,6 @@ _UNARY = 3
 _POW = 4
 
 
-def format_constant(value: float) -> str:
-    """A constant as the program writes it (``2``, ``0.5``, ``-0.0``): ``text.number``'s short
-    form.  Kept for the pictures until they call ``adcli.text.number`` themselves."""
-    return number(value, short=True)
-
-
 def _precedence(tape, node: int, names: dict[int, str]) -> int:
     if node in names:
         return _LEAF

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from .. import text
 from ..primitives import BY_CODE, CONST, FIRST_PRIMITIVE, INPUT
-from ..printer import format_constant
 
 
 def reachable(tape, output: int) -> bytearray:
@@ -47,7 +46,7 @@ def handle(ev, i: int) -> str:
     if names:
         return names[0]
     if ev.program.tape.op[i] == CONST:
-        return format_constant(ev.program.tape.const[i])
+        return text.number(ev.program.tape.const[i], short=True)
     return f"v{i}"
 
 

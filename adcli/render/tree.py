@@ -24,8 +24,8 @@ import math
 from collections import deque
 from collections.abc import Iterator
 
+from .. import text
 from ..primitives import CONST, FIRST_PRIMITIVE, INPUT
-from ..printer import format_constant
 from .nodes import Glyphs, handle, number, operation, reachable
 
 # Default cuts: pictures a person reads; --all lifts them.
@@ -52,7 +52,7 @@ def node_segments(ev, i: int, tag: bool, digits: int | None) -> list[tuple[str, 
     if k == INPUT:
         label.append((", ".join(names), "bold green"))
     elif k == CONST and not names:
-        label.append((format_constant(tape.const[i]), "bold"))
+        label.append((text.number(tape.const[i], short=True), "bold"))
     elif k == CONST:
         label.append((", ".join(names), "bold"))
     else:
