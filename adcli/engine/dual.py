@@ -25,8 +25,8 @@ from .sweep import (
     Gradient,
     args_text,
     forward,
-    ieee_partials,
     node_where,
+    recover,
     value,
 )
 
@@ -102,29 +102,20 @@ def _dual_pass(
                 tangent[i] = t
             break
         except (ArithmeticError, ValueError):
-            _recover(tape, i, inputs, values, tangent, source)
+            _recover(tape, i, values, tangent, source)
     if not math.isfinite(sum(values)):
         forward(tape, inputs, source)  # raises the reverse sweep's own message for the bad node
     return values, tangent
 
 
-def _recover(
-    tape: Tape, i: int, inputs: dict[int, float], values: array, tangent: array, source: str
-) -> None:
-    """A node raised: either its value is undefined (report it as eval does) or only a partial is
-    singular (sqrt at 0), which IEEE arithmetic gives as ±inf/nan."""
-    p = BY_CODE[tape.op[i]]
+def _recover(tape: Tape, i: int, values: array, tangent: array, source: str) -> None:
+    """A node raised: the reverse sweep's recovery path (``sweep.recover``) reports an undefined
+    value as eval does, or gives the singular partials in IEEE arithmetic (sqrt at 0)."""
     a, b = tape.arg0[i], tape.arg1[i]
-    args = (values[a],) if b < 0 else (values[a], values[b])
-    try:
-        v = p.fn(*args)
-    except (ArithmeticError, ValueError):
-        forward(tape, inputs, source)  # raises the domain or overflow error, with its position
-        raise
-    values[i] = v
-    partials = ieee_partials(p, args, v)
+    moving = (1 if tangent[a] != 0.0 else 0) | (2 if b >= 0 and tangent[b] != 0.0 else 0)
+    weights = recover(tape, i, values, source, moving)
     t = 0.0
-    for arg, w in zip((a, b), partials):
+    for arg, w in zip((a, b), weights):
         if arg >= 0 and tangent[arg] != 0.0 and w != 0.0:
             t += w * tangent[arg]
     tangent[i] = t

@@ -170,6 +170,21 @@ def check_gradient(tape, sweep: Sweep, adjoint: array, nodes, source: str = "") 
 
 
 def _recover(tape, i: int, values: array, g0: array, g1: array, source: str, need: int) -> None:
+    weights = recover(tape, i, values, source, need)
+    for slot, out in enumerate((g0, g1)[: len(weights)]):
+        if need >> slot & 1:
+            out[i] = weights[slot]
+
+
+def recover(tape, i: int, values: array, source: str, need: int) -> tuple[float, ...]:
+    """The one recovery path of every float sweep (reverse and forward mode), for node ``i``
+    whose value or a local derivative raised on floats.
+
+    Either the value is undefined or overflows (raised as the user error, with the operation's
+    line:col), or only a local derivative is singular (sqrt at 0): then ``values[i]`` is set and
+    the g_weights of the arguments in ``need`` (bit 0, bit 1) come back, each by its float rule
+    or, where floats refuse, in IEEE arithmetic (±inf, nan); the others are 0.0.
+    """
     p = BY_CODE[tape.op[i]]
     a, b = tape.arg0[i], tape.arg1[i]
     args = (values[a],) if b < 0 else (values[a], values[b])
@@ -182,9 +197,9 @@ def _recover(tape, i: int, values: array, g0: array, g1: array, source: str, nee
     except (ArithmeticError, ValueError):
         reason = p.domain(*args) if p.domain else f"undefined at {args_text(tape, values, i)}"
         raise EvaluationError(f"{p.call_name} at {node_where(tape, i, source)}: {reason}") from None
-    for slot, out in enumerate((g0, g1)[: p.arity]):
-        if need >> slot & 1:
-            out[i] = local_derivative(p, slot, args, v)
+    return tuple(
+        local_derivative(p, slot, args, v) if need >> slot & 1 else 0.0 for slot in range(p.arity)
+    )
 
 
 def local_derivative(p, slot: int, args: tuple[float, ...], value: float) -> float:
