@@ -52,7 +52,7 @@ def write_lines(lines, stream, console=None) -> None:
 def show(console, *renderables) -> None:
     """Print Rich renderables on ``console``'s stream: rendered by Rich, written by us.  Rich's
     own print turns a closed pipe into ``SystemExit(1)`` (``Console.on_broken_pipe``); written
-    here in chunks, the reader's leaving reaches the CLI boundary as status 141."""
+    here in chunks, the reader's leaving reaches the CLI boundary (ExitStatus.BROKEN_PIPE)."""
     text = rendered(console, *renderables)
     write_text((text[k : k + CHUNK] for k in range(0, len(text), CHUNK)), console.file)
 
