@@ -185,49 +185,17 @@ def _flat2(F, x, y, ans):
 
 
 # A comparison is 1.0 or 0.0 (NaN compares false, as in IEEE and numpy); its derivative is 0.
-_COMPARISONS = (
-    (
-        "lt",
-        "<",
-        lambda x, y: 1.0 if x < y else 0.0,
-        lambda np, x, y: np.where(x < y, 1.0, 0.0),
-        "1 if x < y else 0",
-    ),
-    (
-        "le",
-        "<=",
-        lambda x, y: 1.0 if x <= y else 0.0,
-        lambda np, x, y: np.where(x <= y, 1.0, 0.0),
-        "1 if x <= y else 0",
-    ),
-    (
-        "gt",
-        ">",
-        lambda x, y: 1.0 if x > y else 0.0,
-        lambda np, x, y: np.where(x > y, 1.0, 0.0),
-        "1 if x > y else 0",
-    ),
-    (
-        "ge",
-        ">=",
-        lambda x, y: 1.0 if x >= y else 0.0,
-        lambda np, x, y: np.where(x >= y, 1.0, 0.0),
-        "1 if x >= y else 0",
-    ),
-    (
-        "eq",
-        "==",
-        lambda x, y: 1.0 if x == y else 0.0,
-        lambda np, x, y: np.where(x == y, 1.0, 0.0),
-        "1 if x == y else 0",
-    ),
-    (
-        "ne",
-        "!=",
-        lambda x, y: 1.0 if x != y else 0.0,
-        lambda np, x, y: np.where(x != y, 1.0, 0.0),
-        "1 if x != y else 0",
-    ),
+# ``operator.lt`` and its kin compare floats and, elementwise, numpy arrays.
+def _comparison(name: str, symbol: str) -> tuple:
+    test = getattr(operator, name)
+    fn = lambda x, y: 1.0 if test(x, y) else 0.0
+    vfn = lambda np, x, y: np.where(test(x, y), 1.0, 0.0)
+    return name, symbol, fn, vfn, f"1 if x {symbol} y else 0"
+
+
+_COMPARISONS = tuple(
+    _comparison(*pair)
+    for pair in (("lt", "<"), ("le", "<="), ("gt", ">"), ("ge", ">="), ("eq", "=="), ("ne", "!="))
 )
 
 
