@@ -14,40 +14,16 @@ _NAMESPACES: dict[int, object] = {}
 
 # Batch must equal eval to the last bit, and eval calls the C library (libm) through ``math``.
 # numpy's float64 loops for these call libm too — unless a SIMD loop of numpy's own (AVX-512's
-# SVML, or numpy's AVX2 tanh) was dispatched, which differs in the last bits.  Setting
+# SVML, or some of numpy's AVX2 loops) was dispatched, which differs in the last bits.  Setting
 # NPY_DISABLE_CPU_FEATURES works only before numpy's first import, which a library user or a
 # test may already have done; so at first use each ufunc's active dispatch is read from numpy and
 # a ufunc running a loop not known to be libm's is replaced by ``fn`` element by element.
-_TRANSCENDENTAL = frozenset(
-    [
-        "sin",
-        "cos",
-        "tan",
-        "arcsin",
-        "arccos",
-        "arctan",
-        "sinh",
-        "cosh",
-        "tanh",
-        "arcsinh",
-        "arccosh",
-        "arctanh",
-        "exp",
-        "exp2",
-        "expm1",
-        "log",
-        "log2",
-        "log10",
-        "log1p",
-        "cbrt",
-        "power",
-        "float_power",
-        "arctan2",
-        "hypot",
-    ]
+# IEEE arithmetic is correctly rounded on every loop; any other ufunc a row names is checked.
+_EXACT = frozenset(
+    ["add", "subtract", "multiply", "divide", "negative", "sqrt", "abs", "absolute", "sign"]
 )
-# (ufunc, dispatch target) pairs measured equal to libm (every float64 of 2^20 random points and
-# the special values; tests/test_engine.py re-checks on the machine it runs on): numpy's AVX2
+# (ufunc, dispatch target) pairs measured equal to libm (200,000 random points in [-20, 20], every
+# one; tests/test_engine.py re-checks every row on the machine it runs on): numpy's AVX2
 # builds of these float64 loops call the C library.
 _LIBM_LOOPS = frozenset(
     {("exp", "X86_V3"), ("log", "X86_V3"), ("sin", "X86_V3"), ("cos", "X86_V3")}
@@ -78,7 +54,7 @@ def libm_equal(np, name: str) -> bool:
     key = (id(np), name)
     found = _TRUSTED.get(key)
     if found is None:
-        target = dispatch_target(np, name) if name in _TRANSCENDENTAL else "baseline"
+        target = "baseline" if name in _EXACT else dispatch_target(np, name)
         found = _TRUSTED[key] = target == "baseline" or (name, target) in _LIBM_LOOPS
     return found
 
