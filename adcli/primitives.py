@@ -14,11 +14,13 @@ Each entry declares, side by side:
   is what makes Hessians and ``adcli diff`` exact: a derivative is itself a graph that can be
   differentiated again.
 
-Rows use keyword fields; besides the three above: ``doc``, ``domain`` (the message for a value
-error), ``kink`` (the convention at a kink), ``symbol`` and ``precedence`` (operators, for parsing
-and printing), ``callable_as`` and ``params`` (argument names in listings).  Evaluation, the sweeps,
-batch replay, arity and unknown-name errors, the ``functions`` listing, printing and the tree
-labels all read this table.  Adding a function is one entry here plus a test.
+Rows use keyword fields; besides the three above: ``doc``, ``code`` (its spelling in each language
+``adcli diff --to`` writes: Python, NumPy, C, LaTeX; ``adcli.codegen.spellings`` says how to read
+it), ``domain`` (the message for a value error), ``kink`` (the convention at a kink), ``symbol``
+and ``precedence`` (operators, for parsing and printing), ``callable_as`` and ``params`` (argument
+names in listings).  Evaluation, the sweeps, batch replay, arity and unknown-name errors, the
+``functions`` listing, printing, code generation and the tree labels all read this table.  Adding
+a function is one entry here plus a test.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import operator
 from collections.abc import Callable
 from types import SimpleNamespace
 
+from . import primitive_functions as f
 from .text import number
 
 # Op codes 0 and 1 are the leaves of the graph; every primitive's code is its index here + 2.
@@ -54,6 +57,7 @@ class Primitive:
     __slots__ = (
         "arity",
         "callable_as",
+        "code",
         "doc",
         "domain",
         "fn",
@@ -75,6 +79,7 @@ class Primitive:
         vfn: Callable[..., object] | str,
         partials: tuple[Callable[..., object], ...],
         doc: str,
+        code: tuple[str, str, str, str],
         domain: Callable[..., str] | None = None,
         kink: str = "",
         symbol: str = "",  # infix or prefix operator symbol; empty for a function call
@@ -86,7 +91,7 @@ class Primitive:
         assert 1 <= arity <= 2, name
         assert len(partials) == arity, name
         self.name, self.arity, self.fn, self.vfn, self.partials = name, arity, fn, vfn, partials
-        self.doc, self.domain, self.kink, self.symbol = doc, domain, kink, symbol
+        self.doc, self.code, self.domain, self.kink, self.symbol = doc, code, domain, kink, symbol
         self.precedence, self.callable_as = precedence, callable_as
         self.params = params or ("x", "y")[:arity]
 
@@ -98,246 +103,166 @@ class Primitive:
         return self.callable_as or self.name
 
 
-def _not(condition: str) -> Callable[[float], str]:
-    return lambda x: f"argument {number(x, short=True)} is not {condition}"
-
-
-def _sigmoid(x: float) -> float:
-    # Never exp of a large positive number: sigmoid(±1000) is exactly 1 and 0.
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
-
-
-def _softplus(x: float) -> float:
-    # log(1 + e^x) without overflow: softplus(1000) = 1000, softplus(-1000) = 0.
-    if x > 0.0:
-        return x + math.log1p(math.exp(-x))
-    return math.log1p(math.exp(x))
-
-
-def _sign(x: float) -> float:
-    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
-
-
-def _step(x: float) -> float:
-    return 1.0 if x > 0.0 else 0.0
-
-
-def _xlogy(x: float, y: float) -> float:
-    # 0·log(y) is 0 even where log(y) is -inf: so d/dy of x^y at x = 0 is 0, as in PyTorch.
-    return 0.0 if x == 0.0 else x * math.log(y)
-
-
-def _log(x: float, base: float) -> float:
-    return math.log(x) / math.log(base)
-
-
-def _pow_domain(x: float, y: float) -> str:
-    if x == 0.0 and y < 0.0:
-        return f"zero to a negative power ({number(y, short=True)})"
-    if x < 0.0 and y != math.floor(y):
-        return (
-            f"negative base {number(x, short=True)} to a non-integer power {number(y, short=True)}"
-        )
-    return f"{number(x, short=True)} ^ {number(y, short=True)} overflows"
-
-
-def _log_base_domain_y(x: float, y: float) -> str:
-    return f"argument {number(y, short=True)} is not > 0"
-
-
-def _log_base_domain(x: float, base: float) -> str:
-    if x <= 0.0:
-        return f"argument {number(x, short=True)} is not > 0"
-    return f"base {number(base, short=True)} is not > 0 and != 1"
-
-
-# numpy versions that are not a single ufunc; ``np`` is passed in so numpy stays a lazy import.
-def _np_sigmoid(np, x):
-    z = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
-
-
-def _np_softplus(np, x):
-    return np.where(x > 0, x + np.log1p(np.exp(-np.abs(x))), np.log1p(np.exp(np.minimum(x, 0))))
-
-
-def _np_step(np, x):
-    return np.where(x > 0, 1.0, 0.0)
-
-
-def _np_xlogy(np, x, y):
-    return np.where(x == 0, 0.0, x * np.log(y))
-
-
-def _np_log_base(np, x, b):
-    return np.log(x) / np.log(b)
-
-
-def _np_minmax(pick):
-    return lambda np, x, y: getattr(np, pick)(x, y)
-
-
-def _flat2(F, x, y, ans):
-    return 0.0
-
-
-# A comparison is 1.0 or 0.0 (NaN compares false, as in IEEE and numpy); its derivative is 0.
-# ``operator.lt`` and its kin compare floats and, elementwise, numpy arrays.
-def _comparison(name: str, symbol: str) -> tuple:
-    test = getattr(operator, name)
-    fn = lambda x, y: 1.0 if test(x, y) else 0.0
-    vfn = lambda np, x, y: np.where(test(x, y), 1.0, 0.0)
-    return name, symbol, fn, vfn, f"1 if x {symbol} y else 0"
-
-
-_COMPARISONS = tuple(
-    _comparison(*pair)
-    for pair in (("lt", "<"), ("le", "<="), ("gt", ">"), ("ge", ">="), ("eq", "=="), ("ne", "!="))
-)
-
-
-# where's branches: the untaken one is -0.0, the exact additive identity (x + -0.0 is x for every
-# x, -0.0 included), so pick(c, a) + unpick(c, b) is bit for bit the branch taken.
-def _pick(c: float, x: float) -> float:
-    return x if c != 0.0 else -0.0
-
-
-def _unpick(c: float, x: float) -> float:
-    return x if c == 0.0 else -0.0
-
-
-def _np_pick(np, c, x):
-    return np.where(c != 0.0, x, -0.0)
-
-
-def _np_unpick(np, c, x):
-    return np.where(c == 0.0, x, -0.0)
-
-
-def _stop(x: float) -> float:
-    return x
-
-
-def _np_stop(np, x):
-    return np.asarray(x, dtype=float)
-
-
 P = Primitive
 # fmt: off
 TABLE: tuple[Primitive, ...] = (
     # ---- operators -------------------------------------------------------------------------
     P("add", 2, fn=operator.add, vfn="add", partials=(lambda F, x, y, ans: 1.0, lambda F, x, y, ans: 1.0),
-      doc="x + y", symbol="+", precedence=1),
+      doc="x + y", symbol="+", precedence=1,
+      code=("+", "+", "+", "+")),
     P("sub", 2, fn=operator.sub, vfn="subtract", partials=(lambda F, x, y, ans: 1.0, lambda F, x, y, ans: -1.0),
-      doc="x - y", symbol="-", precedence=1),
+      doc="x - y", symbol="-", precedence=1,
+      code=("-", "-", "-", "-")),
     P("mul", 2, fn=operator.mul, vfn="multiply", partials=(lambda F, x, y, ans: y, lambda F, x, y, ans: x),
-      doc="x * y", symbol="*", precedence=2),
+      doc="x * y", symbol="*", precedence=2,
+      code=("*", "*", "*", "*")),
     P("div", 2, fn=operator.truediv, vfn="divide",
       partials=(lambda F, x, y, ans: 1.0 / y, lambda F, x, y, ans: -ans / y),
-      doc="x / y", domain=lambda x, y: f"division by zero ({number(x, short=True)} / 0)", symbol="/", precedence=2),
+      doc="x / y", domain=lambda x, y: f"division by zero ({number(x, short=True)} / 0)", symbol="/", precedence=2,
+      code=("/", "/", "/", r"\frac{%0}{%1}")),
     P("neg", 1, fn=operator.neg, vfn="negative", partials=(lambda F, x, ans: -1.0,),
-      doc="-x", symbol="-", precedence=3),
+      doc="-x", symbol="-", precedence=3,
+      code=("-", "-", "-", "-")),
     P("pow", 2, fn=math.pow, vfn="float_power",
       # d/dx is 0 where y = 0, x = 0 included (0 * 0^-1 would be NaN), as in PyTorch.
       partials=(lambda F, x, y, ans: F.pick(y, y * F.pow(x, y - 1.0)), lambda F, x, y, ans: F.xlogy(ans, x)),
       doc="x ^ y (also x ** y and pow(x, y)); d/dy needs x > 0 (or x = 0: then it is 0)",
-      domain=_pow_domain,
-      symbol="^", precedence=4, callable_as="pow"),
+      domain=f.pow_domain,
+      symbol="^", precedence=4, callable_as="pow",
+      code=("math.pow", "np.power", "pow", "%0^{%1}")),
     # ---- functions ---------------------------------------------------------------------------
-    P("sin", 1, fn=math.sin, vfn="sin", partials=(lambda F, x, ans: F.cos(x),), doc="sine"),
-    P("cos", 1, fn=math.cos, vfn="cos", partials=(lambda F, x, ans: -F.sin(x),), doc="cosine"),
-    P("tan", 1, fn=math.tan, vfn="tan", partials=(lambda F, x, ans: 1.0 + ans * ans,), doc="tangent"),
+    P("sin", 1, fn=math.sin, vfn="sin", partials=(lambda F, x, ans: F.cos(x),), doc="sine",
+      code=("math.sin", "np.sin", "sin", r"\sin")),
+    P("cos", 1, fn=math.cos, vfn="cos", partials=(lambda F, x, ans: -F.sin(x),), doc="cosine",
+      code=("math.cos", "np.cos", "cos", r"\cos")),
+    P("tan", 1, fn=math.tan, vfn="tan", partials=(lambda F, x, ans: 1.0 + ans * ans,), doc="tangent",
+      code=("math.tan", "np.tan", "tan", r"\tan")),
     P("asin", 1, fn=math.asin, vfn="arcsin", partials=(lambda F, x, ans: 1.0 / F.sqrt((1.0 - x) * (1.0 + x)),),
-      doc="inverse sine", domain=_not("in [-1, 1]")),
+      doc="inverse sine", domain=f.domain_not("in [-1, 1]"),
+      code=("math.asin", "np.arcsin", "asin", r"\arcsin")),
     P("acos", 1, fn=math.acos, vfn="arccos", partials=(lambda F, x, ans: -1.0 / F.sqrt((1.0 - x) * (1.0 + x)),),
-      doc="inverse cosine", domain=_not("in [-1, 1]")),
+      doc="inverse cosine", domain=f.domain_not("in [-1, 1]"),
+      code=("math.acos", "np.arccos", "acos", r"\arccos")),
     # 1/(1 + x^2) as (1/h)/h with h = hypot(1, x): no overflow of x^2 for |x| > 1e154.
     P("atan", 1, fn=math.atan, vfn="arctan", partials=(lambda F, x, ans: 1.0 / F.hypot(1.0, x) / F.hypot(1.0, x),),
-      doc="inverse tangent"),
-    P("sinh", 1, fn=math.sinh, vfn="sinh", partials=(lambda F, x, ans: F.cosh(x),), doc="hyperbolic sine"),
-    P("cosh", 1, fn=math.cosh, vfn="cosh", partials=(lambda F, x, ans: F.sinh(x),), doc="hyperbolic cosine"),
+      doc="inverse tangent",
+      code=("math.atan", "np.arctan", "atan", r"\arctan")),
+    P("sinh", 1, fn=math.sinh, vfn="sinh", partials=(lambda F, x, ans: F.cosh(x),), doc="hyperbolic sine",
+      code=("math.sinh", "np.sinh", "sinh", r"\sinh")),
+    P("cosh", 1, fn=math.cosh, vfn="cosh", partials=(lambda F, x, ans: F.sinh(x),), doc="hyperbolic cosine",
+      code=("math.cosh", "np.cosh", "cosh", r"\cosh")),
     # sech(x)^2 as cosh(x)^-2: full relative accuracy in the tails, where 1 - tanh(x)^2 cancels
     # (it is 0 beyond |x| ~ 19); underflows gracefully, and cosh overflows only past |x| = 710.
     P("tanh", 1, fn=math.tanh, vfn="tanh", partials=(lambda F, x, ans: F.pow(F.cosh(x), -2.0),),
-      doc="hyperbolic tangent"),
+      doc="hyperbolic tangent",
+      code=("math.tanh", "np.tanh", "tanh", r"\tanh")),
     P("asinh", 1, fn=math.asinh, vfn="arcsinh", partials=(lambda F, x, ans: 1.0 / F.hypot(x, 1.0),),
-      doc="inverse hyperbolic sine"),
+      doc="inverse hyperbolic sine",
+      code=("math.asinh", "np.arcsinh", "asinh", r"\operatorname{arsinh}")),
     P("acosh", 1, fn=math.acosh, vfn="arccosh",
       partials=(lambda F, x, ans: 1.0 / (F.sqrt(x - 1.0) * F.sqrt(x + 1.0)),),
-      doc="inverse hyperbolic cosine", domain=_not(">= 1")),
+      doc="inverse hyperbolic cosine", domain=f.domain_not(">= 1"),
+      code=("math.acosh", "np.arccosh", "acosh", r"\operatorname{arcosh}")),
     P("atanh", 1, fn=math.atanh, vfn="arctanh", partials=(lambda F, x, ans: 1.0 / ((1.0 - x) * (1.0 + x)),),
-      doc="inverse hyperbolic tangent", domain=_not("in (-1, 1)")),
-    P("exp", 1, fn=math.exp, vfn="exp", partials=(lambda F, x, ans: ans,), doc="e to the power x"),
+      doc="inverse hyperbolic tangent", domain=f.domain_not("in (-1, 1)"),
+      code=("math.atanh", "np.arctanh", "atanh", r"\operatorname{artanh}")),
+    P("exp", 1, fn=math.exp, vfn="exp", partials=(lambda F, x, ans: ans,), doc="e to the power x",
+      code=("math.exp", "np.exp", "exp", r"\exp")),
     P("log", 1, fn=math.log, vfn="log", partials=(lambda F, x, ans: 1.0 / x,), doc="natural logarithm",
-      domain=_not("> 0")),
-    P("log", 2, fn=_log, vfn=_np_log_base,
+      domain=f.domain_not("> 0"),
+      code=("math.log", "np.log", "log", r"\ln")),
+    P("log", 2, fn=f.log_base, vfn=f.np_log_base,
       partials=(lambda F, x, b, ans: 1.0 / x / F.log(b), lambda F, x, b, ans: -ans / b / F.log(b)),
-      doc="logarithm of x in base b", domain=_log_base_domain),
-    P("xlogy", 2, fn=_xlogy, vfn=_np_xlogy,
+      doc="logarithm of x in base b", domain=f.log_base_domain,
+      code=("_log_base", "_log_base", "adcli_log_base", r"\log_{%1}\left(%0\right)")),
+    P("xlogy", 2, fn=f.xlogy, vfn=f.np_xlogy,
       partials=(lambda F, x, y, ans: F.log(y), lambda F, x, y, ans: x / y),
-      doc="x * log(y), and 0 when x = 0 (the derivative of x^y in y)", domain=_log_base_domain_y,
-      kink="xlogy(0, y) = 0 for every y"),
+      doc="x * log(y), and 0 when x = 0 (the derivative of x^y in y)", domain=f.log_base_domain_y,
+      kink="xlogy(0, y) = 0 for every y",
+      code=("_xlogy", "_xlogy", "adcli_xlogy", r"\operatorname{xlogy}")),
     P("ln", 1, fn=math.log, vfn="log", partials=(lambda F, x, ans: 1.0 / x,), doc="natural logarithm (same as log)",
-      domain=_not("> 0")),
+      domain=f.domain_not("> 0"),
+      code=("math.log", "np.log", "log", r"\ln")),
     P("log2", 1, fn=math.log2, vfn="log2", partials=(lambda F, x, ans: 1.0 / x / LN2,), doc="base-2 logarithm",
-      domain=_not("> 0")),
+      domain=f.domain_not("> 0"),
+      code=("math.log2", "np.log2", "log2", r"\log_{2}")),
     P("log10", 1, fn=math.log10, vfn="log10", partials=(lambda F, x, ans: 1.0 / x / LN10,), doc="base-10 logarithm",
-      domain=_not("> 0")),
+      domain=f.domain_not("> 0"),
+      code=("math.log10", "np.log10", "log10", r"\log_{10}")),
     P("sqrt", 1, fn=math.sqrt, vfn="sqrt", partials=(lambda F, x, ans: 0.5 / ans,),
-      doc="square root; its derivative is infinite at 0", domain=_not(">= 0")),
+      doc="square root; its derivative is infinite at 0", domain=f.domain_not(">= 0"),
+      code=("math.sqrt", "np.sqrt", "sqrt", r"\sqrt{%0}")),
     P("cbrt", 1, fn=math.cbrt, vfn="cbrt", partials=(lambda F, x, ans: 1.0 / (3.0 * ans * ans),),
-      doc="real cube root, cbrt(-8) = -2; its derivative is infinite at 0"),
+      doc="real cube root, cbrt(-8) = -2; its derivative is infinite at 0",
+      code=("math.cbrt", "np.cbrt", "cbrt", r"\sqrt[3]{%0}")),
     P("abs", 1, fn=math.fabs, vfn="abs", partials=(lambda F, x, ans: F.sign(x),), doc="absolute value",
-      kink="abs'(0) = 0"),
-    P("sign", 1, fn=_sign, vfn="sign", partials=(lambda F, x, ans: 0.0,), doc="-1, 0 or 1 (the derivative of abs)",
-      kink="sign' = 0 everywhere, 0 included"),
-    P("step", 1, fn=_step, vfn=_np_step, partials=(lambda F, x, ans: 0.0,),
-      doc="1 if x > 0 else 0 (the derivative of relu)", kink="step' = 0 everywhere, 0 included"),
-    P("sigmoid", 1, fn=_sigmoid, vfn=_np_sigmoid, partials=(lambda F, x, ans: ans * F.sigmoid(-x),),
-      doc="1 / (1 + e^-x), exact 0 and 1 far out"),
+      kink="abs'(0) = 0",
+      code=("math.fabs", "np.abs", "fabs", r"\left|%0\right|")),
+    P("sign", 1, fn=f.sign, vfn="sign", partials=(lambda F, x, ans: 0.0,), doc="-1, 0 or 1 (the derivative of abs)",
+      kink="sign' = 0 everywhere, 0 included",
+      code=("_sign", "np.sign", "adcli_sign", r"\operatorname{sgn}")),
+    P("step", 1, fn=f.step, vfn=f.np_step, partials=(lambda F, x, ans: 0.0,),
+      doc="1 if x > 0 else 0 (the derivative of relu)", kink="step' = 0 everywhere, 0 included",
+      code=("_step", "_step", "adcli_step", r"\operatorname{step}")),
+    P("sigmoid", 1, fn=f.sigmoid, vfn=f.np_sigmoid, partials=(lambda F, x, ans: ans * F.sigmoid(-x),),
+      doc="1 / (1 + e^-x), exact 0 and 1 far out",
+      code=("_sigmoid", "_sigmoid", "adcli_sigmoid", r"\sigma")),
     P("relu", 1, fn=lambda x: x if x > 0.0 else 0.0, vfn=lambda np, x: np.maximum(x, 0.0),
-      partials=(lambda F, x, ans: F.step(x),), doc="max(x, 0)", kink="relu'(0) = 0"),
-    P("softplus", 1, fn=_softplus, vfn=_np_softplus, partials=(lambda F, x, ans: F.sigmoid(x),),
-      doc="log(1 + e^x) without overflow"),
+      partials=(lambda F, x, ans: F.step(x),), doc="max(x, 0)", kink="relu'(0) = 0",
+      code=("_relu", "_relu", "adcli_relu", r"\operatorname{relu}")),
+    P("softplus", 1, fn=f.softplus, vfn=f.np_softplus, partials=(lambda F, x, ans: F.sigmoid(x),),
+      doc="log(1 + e^x) without overflow",
+      code=("_softplus", "_softplus", "adcli_softplus", r"\operatorname{softplus}")),
     P("erf", 1, fn=math.erf, vfn=EACH, partials=(lambda F, x, ans: TWO_OVER_SQRT_PI * F.exp(-(x * x)),),
-      doc="error function"),
+      doc="error function",
+      code=("math.erf", "_erf", "erf", r"\operatorname{erf}")),
     P("atan2", 2, fn=math.atan2, vfn="arctan2", params=("y", "x"),
       # x/(x^2 + y^2) as (x/h)/h with h = hypot(x, y): x^2 + y^2 overflows from 1e154 on.
       partials=(lambda F, y, x, ans: x / F.hypot(x, y) / F.hypot(x, y),
        lambda F, y, x, ans: -y / F.hypot(x, y) / F.hypot(x, y)),
-      doc="angle of the point (x, y); its derivative is undefined at (0, 0)"),
+      doc="angle of the point (x, y); its derivative is undefined at (0, 0)",
+      code=("math.atan2", "np.arctan2", "atan2", r"\operatorname{atan2}")),
     P("hypot", 2, fn=math.hypot, vfn=EACH, partials=(lambda F, x, y, ans: x / ans, lambda F, x, y, ans: y / ans),
-      doc="sqrt(x^2 + y^2) without overflow; its derivative is undefined at (0, 0)"),
-    P("min", 2, fn=min, vfn=_np_minmax("minimum"),
+      doc="sqrt(x^2 + y^2) without overflow; its derivative is undefined at (0, 0)",
+      code=("math.hypot", "np.hypot", "hypot", r"\operatorname{hypot}")),
+    P("min", 2, fn=min, vfn=f.np_minmax("minimum"),
       partials=(lambda F, x, y, ans: 0.5 - 0.5 * F.sign(x - y), lambda F, x, y, ans: 0.5 + 0.5 * F.sign(x - y)),
-      doc="the smaller of x and y", kink="at a tie each argument gets 1/2"),
-    P("max", 2, fn=max, vfn=_np_minmax("maximum"),
+      doc="the smaller of x and y", kink="at a tie each argument gets 1/2",
+      code=("min", "_min", "adcli_min", r"\min")),
+    P("max", 2, fn=max, vfn=f.np_minmax("maximum"),
       partials=(lambda F, x, y, ans: 0.5 + 0.5 * F.sign(x - y), lambda F, x, y, ans: 0.5 - 0.5 * F.sign(x - y)),
-      doc="the larger of x and y", kink="at a tie each argument gets 1/2"),
+      doc="the larger of x and y", kink="at a tie each argument gets 1/2",
+      code=("max", "_max", "adcli_max", r"\max")),
     # ---- contract v0.2: more functions, comparisons, where's branches, stop -------------------
     P("log1p", 1, fn=math.log1p, vfn="log1p", partials=(lambda F, x, ans: 1.0 / (1.0 + x),),
-      doc="log(1 + x), exact for tiny x", domain=_not("> -1")),
+      doc="log(1 + x), exact for tiny x", domain=f.domain_not("> -1"),
+      code=("math.log1p", "np.log1p", "log1p", r"\operatorname{log1p}")),
     P("expm1", 1, fn=math.expm1, vfn="expm1", partials=(lambda F, x, ans: F.exp(x),),
-      doc="e^x - 1, exact for tiny x"),
-    P("exp2", 1, fn=math.exp2, vfn="exp2", partials=(lambda F, x, ans: ans * LN2,), doc="2 to the power x"),
+      doc="e^x - 1, exact for tiny x",
+      code=("math.expm1", "np.expm1", "expm1", r"\operatorname{expm1}")),
+    P("exp2", 1, fn=math.exp2, vfn="exp2", partials=(lambda F, x, ans: ans * LN2,), doc="2 to the power x",
+      code=("math.exp2", "np.exp2", "exp2", "2^{%0}")),
     *(
-        P(name, 2, fn=fn, vfn=vfn, partials=(_flat2, _flat2), doc=doc, symbol=symbol, precedence=0,
-          kink=f"{name}' = 0 everywhere, the jump included")
-        for name, symbol, fn, vfn, doc in _COMPARISONS
+        P(name, 2, fn=fn, vfn=vfn, partials=(f.flat2, f.flat2), doc=doc, symbol=symbol, precedence=0,
+          kink=f"{name}' = 0 everywhere, the jump included",
+          code=(f"_{name}", f"_{name}", f"adcli_{name}", rf"\left[%0 {tex} %1\right]"))
+        for name, symbol, tex in (("lt", "<", "<"), ("le", "<=", r"\le"), ("gt", ">", ">"),
+                                  ("ge", ">=", r"\ge"), ("eq", "==", "="), ("ne", "!=", r"\ne"))
+        for fn, vfn, doc in [f.comparison(name, symbol)]
     ),
-    P("pick", 2, fn=_pick, vfn=_np_pick, params=("c", "x"),
+    P("pick", 2, fn=f.pick, vfn=f.np_pick, params=("c", "x"),
       partials=(lambda F, c, x, ans: 0.0, lambda F, c, x, ans: F.pick(c, 1.0)),
       doc="x where c is not 0, else -0 (adds as nothing): where(c, a, b) is pick(c, a) + unpick(c, b)",
-      kink="d/dx is 1 where c != 0, else 0; d/dc = 0"),
-    P("unpick", 2, fn=_unpick, vfn=_np_unpick, params=("c", "x"),
+      kink="d/dx is 1 where c != 0, else 0; d/dc = 0",
+      code=("_pick", "_pick", "adcli_pick", r"\left[%0 \ne 0\right] %1")),
+    P("unpick", 2, fn=f.unpick, vfn=f.np_unpick, params=("c", "x"),
       partials=(lambda F, c, x, ans: 0.0, lambda F, c, x, ans: F.unpick(c, 1.0)),
       doc="x where c is 0, else -0 (adds as nothing): the other branch of where(c, a, b)",
-      kink="d/dx is 1 where c = 0, else 0; d/dc = 0"),
-    P("stop", 1, fn=_stop, vfn=_np_stop, partials=(lambda F, x, ans: 0.0,),
-      doc="x, with derivative 0 (no gradient flows through it)", kink="stop' = 0 everywhere"),
+      kink="d/dx is 1 where c = 0, else 0; d/dc = 0",
+      code=("_unpick", "_unpick", "adcli_unpick", r"\left[%0 = 0\right] %1")),
+    P("stop", 1, fn=f.stop, vfn=f.np_stop, partials=(lambda F, x, ans: 0.0,),
+      doc="x, with derivative 0 (no gradient flows through it)", kink="stop' = 0 everywhere",
+      code=("_stop", "_stop", "adcli_stop", r"\operatorname{stop}")),
 )
 # fmt: on
 

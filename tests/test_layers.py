@@ -25,6 +25,7 @@ LAYERS = {
     "adcli.errors": 0,
     "adcli.text": 0,
     "adcli.primitives": 0,
+    "adcli.primitive_functions": 0,
     "adcli.values": 0,
     "adcli._tables": 1,
     "adcli.grammar_tables": 1,

@@ -13,9 +13,10 @@ import keyword
 import math
 import re
 
+from ..primitives import TABLE
 from .plan import ATOM, UNARY, Expressions, Syntax, describe, is_negative, local_nodes, number_text
 from .plan import unique_name as _unique
-from .spellings import C_HELPERS, NUMPY_HELPERS, PYTHON_HELPERS, SPELLINGS
+from .spellings import C_HELPERS, NUMPY_HELPERS, PYTHON_HELPERS
 
 PY_OWN = {"math", "np", "f", "value", "grad", "shape", "min", "max"} | {
     *PYTHON_HELPERS,
@@ -33,7 +34,7 @@ C_KEYWORDS = frozenset((
 # fmt: on
 # The code's own names, and every math.h function it may call (a local named `sin` would hide it).
 C_OWN = {"in", "grad", "f", "main", "errno", "log1p", *C_HELPERS} | {
-    row[2] for row in SPELLINGS.values() if row[2].isidentifier()
+    p.code[2] for p in TABLE if p.code[2].isidentifier()
 }
 C_MACRO = re.compile(r"(M_|FP_|MATH_|HUGE_VAL|INFINITY$|NAN$|__|_[A-Z])")
 

@@ -87,7 +87,7 @@ class Expressions:
 
         self.tape, self.syntax, self.names = tape, syntax, names
         self.helpers_known = HELPERS.get(syntax.language, {})
-        self.spell = lambda p: spelling(syntax.language, p.name, p.arity)
+        self.spell = lambda p: spelling(syntax.language, p)
         self.helpers_used: set[str] = set()
 
     def text(self, node: int) -> str:

@@ -1,72 +1,18 @@
-"""How each primitive is spelled in each language ``adcli diff --to`` writes: one row per primitive.
+"""How to read a primitive's spelling in the languages ``adcli diff --to`` writes, and the helpers.
 
-A row gives the Python (``math``), NumPy, C99 (``math.h``) and LaTeX spelling of one primitive of
-``adcli.primitives.TABLE``, keyed by its ``(name, arity)``; a test checks that every row of the
-table has one here.  The operators ``+ - * /`` and unary ``-`` are written as operators in every
-language (the column holds the symbol).  Any other entry is a function name, or for LaTeX a
-template with ``%0``/``%1`` for the arguments.  A name starting with ``_`` (Python, NumPy) or
-``adcli_`` (C) is a helper whose definition, below, is emitted only when the code uses it: each
-helper computes exactly what the primitive's float function does (``min`` keeps its first
-argument on a tie, ``sigmoid`` never overflows), so the generated code agrees with ``adcli eval``.
+Each row of ``adcli.primitives.TABLE`` holds its own spellings in ``code``: Python (``math``),
+NumPy, C99 (``math.h``) and LaTeX, in that order.  The operators ``+ - * /`` and unary ``-`` are
+written as operators in every language (the entry holds the symbol).  Any other entry is a
+function name, or for LaTeX a template with ``%0``/``%1`` for the arguments.  A name starting with
+``_`` (Python, NumPy) or ``adcli_`` (C) is a helper whose definition, below, is emitted only when
+the code uses it: each helper computes exactly what the primitive's float function does (``min``
+keeps its first argument on a tie, ``sigmoid`` never overflows), so the generated code agrees with
+``adcli eval``.
 """
 
 from __future__ import annotations
 
-# (name, arity): (python, numpy, c, latex)
-# fmt: off
-SPELLINGS: dict[tuple[str, int], tuple[str, str, str, str]] = {
-    ("add", 2): ("+", "+", "+", "+"),
-    ("sub", 2): ("-", "-", "-", "-"),
-    ("mul", 2): ("*", "*", "*", "*"),
-    ("div", 2): ("/", "/", "/", r"\frac{%0}{%1}"),
-    ("neg", 1): ("-", "-", "-", "-"),
-    ("pow", 2): ("math.pow", "np.power", "pow", "%0^{%1}"),
-    ("sin", 1): ("math.sin", "np.sin", "sin", r"\sin"),
-    ("cos", 1): ("math.cos", "np.cos", "cos", r"\cos"),
-    ("tan", 1): ("math.tan", "np.tan", "tan", r"\tan"),
-    ("asin", 1): ("math.asin", "np.arcsin", "asin", r"\arcsin"),
-    ("acos", 1): ("math.acos", "np.arccos", "acos", r"\arccos"),
-    ("atan", 1): ("math.atan", "np.arctan", "atan", r"\arctan"),
-    ("sinh", 1): ("math.sinh", "np.sinh", "sinh", r"\sinh"),
-    ("cosh", 1): ("math.cosh", "np.cosh", "cosh", r"\cosh"),
-    ("tanh", 1): ("math.tanh", "np.tanh", "tanh", r"\tanh"),
-    ("asinh", 1): ("math.asinh", "np.arcsinh", "asinh", r"\operatorname{arsinh}"),
-    ("acosh", 1): ("math.acosh", "np.arccosh", "acosh", r"\operatorname{arcosh}"),
-    ("atanh", 1): ("math.atanh", "np.arctanh", "atanh", r"\operatorname{artanh}"),
-    ("exp", 1): ("math.exp", "np.exp", "exp", r"\exp"),
-    ("log", 1): ("math.log", "np.log", "log", r"\ln"),
-    ("log", 2): ("_log_base", "_log_base", "adcli_log_base", r"\log_{%1}\left(%0\right)"),
-    ("xlogy", 2): ("_xlogy", "_xlogy", "adcli_xlogy", r"\operatorname{xlogy}"),
-    ("ln", 1): ("math.log", "np.log", "log", r"\ln"),
-    ("log2", 1): ("math.log2", "np.log2", "log2", r"\log_{2}"),
-    ("log10", 1): ("math.log10", "np.log10", "log10", r"\log_{10}"),
-    ("sqrt", 1): ("math.sqrt", "np.sqrt", "sqrt", r"\sqrt{%0}"),
-    ("cbrt", 1): ("math.cbrt", "np.cbrt", "cbrt", r"\sqrt[3]{%0}"),
-    ("abs", 1): ("math.fabs", "np.abs", "fabs", r"\left|%0\right|"),
-    ("sign", 1): ("_sign", "np.sign", "adcli_sign", r"\operatorname{sgn}"),
-    ("step", 1): ("_step", "_step", "adcli_step", r"\operatorname{step}"),
-    ("sigmoid", 1): ("_sigmoid", "_sigmoid", "adcli_sigmoid", r"\sigma"),
-    ("relu", 1): ("_relu", "_relu", "adcli_relu", r"\operatorname{relu}"),
-    ("softplus", 1): ("_softplus", "_softplus", "adcli_softplus", r"\operatorname{softplus}"),
-    ("erf", 1): ("math.erf", "_erf", "erf", r"\operatorname{erf}"),
-    ("atan2", 2): ("math.atan2", "np.arctan2", "atan2", r"\operatorname{atan2}"),
-    ("hypot", 2): ("math.hypot", "np.hypot", "hypot", r"\operatorname{hypot}"),
-    ("min", 2): ("min", "_min", "adcli_min", r"\min"),
-    ("max", 2): ("max", "_max", "adcli_max", r"\max"),
-    ("log1p", 1): ("math.log1p", "np.log1p", "log1p", r"\operatorname{log1p}"),
-    ("expm1", 1): ("math.expm1", "np.expm1", "expm1", r"\operatorname{expm1}"),
-    ("exp2", 1): ("math.exp2", "np.exp2", "exp2", "2^{%0}"),
-    ("lt", 2): ("_lt", "_lt", "adcli_lt", r"\left[%0 < %1\right]"),
-    ("le", 2): ("_le", "_le", "adcli_le", r"\left[%0 \le %1\right]"),
-    ("gt", 2): ("_gt", "_gt", "adcli_gt", r"\left[%0 > %1\right]"),
-    ("ge", 2): ("_ge", "_ge", "adcli_ge", r"\left[%0 \ge %1\right]"),
-    ("eq", 2): ("_eq", "_eq", "adcli_eq", r"\left[%0 = %1\right]"),
-    ("ne", 2): ("_ne", "_ne", "adcli_ne", r"\left[%0 \ne %1\right]"),
-    ("pick", 2): ("_pick", "_pick", "adcli_pick", r"\left[%0 \ne 0\right] %1"),
-    ("unpick", 2): ("_unpick", "_unpick", "adcli_unpick", r"\left[%0 = 0\right] %1"),
-    ("stop", 1): ("_stop", "_stop", "adcli_stop", r"\operatorname{stop}"),
-}
-# fmt: on
+from ..primitives import Primitive
 
 LANGUAGE_COLUMN = {"python": 0, "numpy": 1, "c": 2, "latex": 3}
 
@@ -249,6 +195,6 @@ C_HELPERS: dict[str, str] = {
 HELPERS = {"python": PYTHON_HELPERS, "numpy": NUMPY_HELPERS, "c": C_HELPERS}
 
 
-def spelling(language: str, name: str, arity: int) -> str:
-    """The spelling of primitive ``name``/``arity`` in ``language``."""
-    return SPELLINGS[(name, arity)][LANGUAGE_COLUMN[language]]
+def spelling(language: str, primitive: Primitive) -> str:
+    """The spelling of ``primitive`` (a row of the table) in ``language``."""
+    return primitive.code[LANGUAGE_COLUMN[language]]
