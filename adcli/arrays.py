@@ -18,9 +18,10 @@ import re
 from array import array
 
 from .builder import ARRAY, ArrayProgram
-from .errors import AdcliError, excerpt, where
+from .errors import AdcliError
 from .graph import ADD, DIV, MUL, POW, SUB, Program, Tape
 from .primitives import BY_CODE, CONST, INPUT, lookup
+from .text import excerpt, where
 from .values import ArrayValue, describe_shape, element_names, nested
 
 SQRT = lookup("sqrt", 1)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
-from .errors import ArityError, ProgramNameError, ProgramSyntaxError, excerpt, where
+from .errors import ArityError, ProgramNameError, ProgramSyntaxError
 from .graph import ADD, DIV, MUL, NEG, POW, SUB, Program, Tape
 from .primitives import ARITIES, CONST, CONSTANTS, lookup
+from .text import clip, excerpt, where
 
 ARRAY = 255  # op code of an array-level node; adcli.arrays lowers these onto scalar nodes
 # Functions of whole arrays (reductions and shape functions) and how many arguments each takes.
@@ -54,12 +55,7 @@ ARRAY_DOCS: tuple[tuple[str, dict[str, str], str], ...] = (
         {"d/da": "1 where c != 0", "d/db": "1 where c = 0", "d/dc": "0"},
         "a where c is true (not 0), else b; the other branch gets no derivative",
     ),
-    ("a < b  <=  >  >=  ==  !=", {"d/da": "0", "d/db": "0"}, "1.0 if true, else 0.0"),
 )
-
-
-def _clip(text: str, width: int = 24) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class ArrayProgram(Program):
@@ -133,7 +129,7 @@ class Builder:
         if value == float("inf"):
             self._error(
                 ProgramSyntaxError,
-                f"the number {_clip(token)} at {where(self.text, at)} is too large for a double",
+                f"the number {clip(token, 24)} at {where(self.text, at)} is too large for a double",
                 at,
             )
         return self.tape.node(CONST, at=at, value=value)
@@ -217,7 +213,7 @@ class Builder:
             if label not in ARITIES and label not in ARRAY_FUNCTIONS and label != "where":
                 self._error(
                     ProgramNameError,
-                    f"unknown function '{_clip(label)}' at {here}{_suggest(label)}",
+                    f"unknown function '{clip(label, 24)}' at {here}{_suggest(label)}",
                     at,
                 )
             extra = (3,) if label == "where" else (ARRAY_FUNCTIONS.get(label),)
@@ -267,7 +263,7 @@ class Builder:
             self._error(
                 ProgramSyntaxError,
                 f"syntax error at {where(self.text, at)}: an index is a whole number "
-                f"such as 0 or -1, found the number {_clip(token)}",
+                f"such as 0 or -1, found the number {clip(token, 24)}",
                 at,
             )
         # Beyond any array's size anyway: keep the number small (int() refuses 5,000 digits).

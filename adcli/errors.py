@@ -11,10 +11,7 @@ from enum import IntEnum
 
 # The line:col helpers live in adcli.text; they are re-exported here for the modules that
 # place errors.
-from . import text
-from .text import MAX_MESSAGE, clip, locator, position, where  # noqa: F401
-
-excerpt = text.excerpt
+from .text import MAX_MESSAGE, clip
 
 
 class ExitStatus(IntEnum):

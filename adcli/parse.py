@@ -14,9 +14,10 @@ import re
 
 from . import _tables
 from .builder import ARRAY, Builder
-from .errors import ProgramSyntaxError, excerpt, where
+from .errors import ProgramSyntaxError
 from .grammar_tables import CALL, PASS, grammar_crc, grammar_path
 from .graph import Program
+from .text import clip, excerpt, where
 
 __all__ = ["ARRAY", "parse"]
 
@@ -229,14 +230,10 @@ def _describe(kind: str, text: str) -> str:
     if kind == "_SEP":
         return "';'" if text.startswith(";") else "a new line"
     if kind == "NUMBER":
-        return f"the number {_clip(text)}"
+        return f"the number {clip(text, 24)}"
     if kind == "NAME":
-        return f"the name '{_clip(text)}'"
+        return f"the name '{clip(text, 24)}'"
     return f"'{text}'"
-
-
-def _clip(text: str, width: int = 24) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _acceptable(kind: str, state_stack: list) -> bool:

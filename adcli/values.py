@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 
 from .errors import UsageError
+from .text import clip
 
 Shape = tuple[int] | tuple[int, int]
 
@@ -115,7 +116,7 @@ def loads_strict(text: str, what: str) -> object:
     def finite(token: str) -> float:
         number = float(token)  # int() of a 5,000-digit literal would raise: float() does not
         if not math.isfinite(number):
-            raise UsageError(f"{what}: the number {_clip(token)} is too large for a double")
+            raise UsageError(f"{what}: the number {clip(token, 40)} is too large for a double")
         return number
 
     try:
@@ -252,9 +253,5 @@ def _row(items: list, what: str, where: str) -> array:
 
 def _describe(value: object) -> str:
     if isinstance(value, str):
-        return f"the string {_clip(json.dumps(value))}"
-    return _clip(json.dumps(value))
-
-
-def _clip(text: str, width: int = 40) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+        return f"the string {clip(json.dumps(value), 40)}"
+    return clip(json.dumps(value), 40)

@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adcli.builder import Builder
-from adcli.errors import AdcliError, ProgramSyntaxError, where
+from adcli.errors import AdcliError, ProgramSyntaxError
 from adcli.grammar_tables import grammar_path
+from adcli.text import where
 
 lark = pytest.importorskip("lark")
 driver = importlib.import_module("adcli.parse")  # the module (adcli.parse is also a function)

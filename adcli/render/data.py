@@ -8,8 +8,8 @@ import json
 import math
 from collections.abc import Iterator
 
-from ..errors import locator
 from ..primitives import BY_CODE, CONST, INPUT
+from ..text import locator
 
 
 def _finite(x: float) -> float | None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from array import array
 from itertools import chain
 
-from ..errors import locator
 from ..primitives import FIRST_PRIMITIVE, INPUT
+from ..text import locator
 from .nodes import Glyphs, handle, number, operation
 
 MAX_STEPS = 40

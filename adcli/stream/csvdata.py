@@ -18,6 +18,7 @@ from array import array
 
 from ..errors import UsageError
 from ..primitives import CONSTANTS
+from ..text import clip
 from ..values import ArrayValue
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -30,7 +31,7 @@ def read_columns(path: str, what: str | None = None) -> dict[str, ArrayValue]:
 
     Errors are ``UsageError``s starting with ``what`` (default: the path) that name the line,
     the data row and the column."""
-    what = _clip(path, 200) if what is None else what
+    what = clip(path, 200) if what is None else what
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             return _read(handle, what)
@@ -78,7 +79,7 @@ def _header(handle, what: str) -> tuple[list[str], int]:
                 f"{where}: the first row must be a header of input names, not the number {name}"
             )
         if not NAME.fullmatch(name):
-            raise UsageError(f"{where}: {_clip(name)!r} is not a valid input name")
+            raise UsageError(f"{where}: {clip(name, 40)!r} is not a valid input name")
         if name in CONSTANTS:
             raise UsageError(f"{where}: '{name}' is a constant and cannot be bound")
         if name in seen:
@@ -142,13 +143,9 @@ def _careful_block(
 def _cell(text: str, where: str) -> float:
     cell = text.strip()
     if not NUMBER.fullmatch(cell):
-        shown = "an empty cell" if not cell else repr(_clip(cell))
+        shown = "an empty cell" if not cell else repr(clip(cell, 40))
         raise UsageError(f"{where}: {shown} is not a number")
     value = float(cell)
     if not math.isfinite(value):
-        raise UsageError(f"{where}: {_clip(cell)} is too large for a double")
+        raise UsageError(f"{where}: {clip(cell, 40)} is too large for a double")
     return value
-
-
-def _clip(text: str, width: int = 40) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
