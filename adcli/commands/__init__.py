@@ -10,6 +10,7 @@ nothing else.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from types import ModuleType
 
 from ..arguments import CommandLine, Option, names_list
@@ -110,14 +111,24 @@ def reported_names(program: Program, line: CommandLine) -> list[str]:
     names = list(program.inputs) + [n for n in line.bindings if n not in program.inputs]
     wrt = line.options.get("wrt")
     if wrt:
-        unknown = [n for n in wrt if n not in names]
-        if unknown:
-            raise UsageError(
-                f"--wrt {','.join(unknown)}: not an input of the program "
-                f"(its inputs: {', '.join(program.inputs) or 'none'})"
-            )
+        check_wrt(wrt, names, program.inputs)
         names = list(wrt)
     return names
+
+
+def not_an_input(what: str, inputs: Iterable[str]) -> UsageError:
+    """The error for an option naming something the program does not take: ``what`` is the
+    option and the name(s) (``--wrt z``, ``--direction z``, ``--z``)."""
+    return UsageError(
+        f"{what}: not an input of the program (its inputs: {', '.join(inputs) or 'none'})"
+    )
+
+
+def check_wrt(wrt: Iterable[str], known: Iterable[str], inputs: Iterable[str]) -> None:
+    """Raise ``not_an_input`` naming every name of ``--wrt`` not among ``known``."""
+    unknown = [n for n in wrt if n not in known]
+    if unknown:
+        raise not_an_input(f"--wrt {','.join(unknown)}", inputs)
 
 
 def evaluated(args: list[str], options, env: Environment) -> tuple:

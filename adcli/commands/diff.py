@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..arguments import COMMON, JSON, Option, choice, parse_command_line
 from ..codegen import LANGUAGES
 from ..errors import UsageError
-from . import WRT, load_program
+from . import WRT, check_wrt, load_program
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
@@ -65,12 +65,7 @@ def run(args: list[str], env: Environment) -> int:
             "'adcli eval --json' gives array-shaped gradients"
         )
     names = list(line.wrt or program.inputs)
-    unknown = [n for n in names if n not in program.inputs]
-    if unknown:
-        raise UsageError(
-            f"--wrt {','.join(unknown)}: not an input of the program "
-            f"(its inputs: {', '.join(program.inputs) or 'none'})"
-        )
+    check_wrt(names, program.inputs, program.inputs)
     if not names:
         raise UsageError("the program has no inputs: its derivative is 0 with respect to anything")
     if line.to != "adcli" and line.json:

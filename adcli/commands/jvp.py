@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..arguments import COMMON, JSON, Option, bindings_from_json, check_name, parse_command_line
 from ..errors import UsageError
-from . import DIGITS, input_shapes, load_program, partials, point, shaped, title
+from . import DIGITS, input_shapes, load_program, not_an_input, partials, point, shaped, title
 from ._batch import OPTIONS as BATCH_OPTIONS
 from ._batch import check_batch_line, run_per_point
 
@@ -130,10 +130,7 @@ def split_direction(inputs: dict[str, int], bindings: dict, spec: str | None) ->
         direction = parse_direction(spec)
         unknown = [name for name in direction if name not in inputs]
         if unknown:
-            raise UsageError(
-                f"--direction {unknown[0]}: not an input of the program "
-                f"(its inputs: {', '.join(inputs) or 'none'})"
-            )
+            raise not_an_input(f"--direction {unknown[0]}", inputs)
         return direction
     direction = {}
     for name in list(bindings):

@@ -10,7 +10,7 @@ from ..arguments import COMMON, JSON, NUMBER, Option, parse_command_line, parse_
 from ..engine import gradient, value
 from ..environment import Environment
 from ..errors import EvaluationError, NonFiniteError, UsageError
-from . import load_program, point, write_file
+from . import load_program, not_an_input, point, write_file
 
 POINTS = Option(
     ("--points",),
@@ -73,10 +73,7 @@ def run(args: list[str], env: Environment) -> int:
         )
     for name in sweeps:
         if name not in program.inputs:
-            raise UsageError(
-                f"--{name}: not an input of the program "
-                f"(its inputs: {', '.join(program.inputs) or 'none'})"
-            )
+            raise not_an_input(f"--{name}", program.inputs)
         if name in line.bindings:
             raise UsageError(f"--{name} is given both a range and a value: drop one")
     missing = [n for n in program.inputs if n not in sweeps and n not in bound]
