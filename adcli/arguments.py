@@ -26,7 +26,6 @@ from .bindings import (  # noqa: F401 (re-exported: the commands parse values wi
     NUMBER,
     bindings_from_json,
     check_name,
-    json_number,
     parse_binding,
     parse_number,
 )

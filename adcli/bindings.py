@@ -9,7 +9,6 @@ speak of names and places, and the command line adds its flags.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 
@@ -17,7 +16,7 @@ from . import _tables
 from .errors import UsageError
 from .primitives import CONSTANTS
 from .text import clip
-from .values import Value, loads_strict, value_from_json, value_from_text
+from .values import Value, json_number, loads_strict, value_from_json, value_from_text
 
 # Names and numbers are spelled as the grammar's NAME and NUMBER terminals (grammar/adcli.lark,
 # frozen in _tables), so a binding reads exactly what a program would; a bound number may carry
@@ -69,17 +68,5 @@ def bindings_from_json(text: str, what: str, arrays: bool = False) -> dict[str, 
         if arrays and isinstance(value, list):
             out[name] = value_from_json(value, f"{what}: {name}")
         else:
-            out[name] = json_number(value, f"{what}: {name}")
+            out[name] = json_number(value, f"{what}: {name}", plain=True)
     return out
-
-
-def json_number(value: object, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise UsageError(f"{what}: {clip(json.dumps(value), 40)} is not a number")
-    try:
-        number = float(value)
-    except OverflowError:
-        raise UsageError(f"{what}: the number is too large for a double") from None
-    if not math.isfinite(number):
-        raise UsageError(f"{what}: {number} is not a finite number")
-    return number

@@ -95,7 +95,7 @@ def value_from_json(value: object, what: str) -> Value:
     whose message starts with ``what``."""
     if isinstance(value, list):
         return _array_from_json(value, what)
-    return _number(value, what)
+    return json_number(value, what)
 
 
 def value_from_text(text: str, what: str) -> ArrayValue:
@@ -192,9 +192,13 @@ def flat_names(point: dict[str, Value], names: Iterable[str]) -> list[str]:
     return out
 
 
-def _number(value: object, what: str) -> float:
+def json_number(value: object, what: str, *, plain: bool = False) -> float:
+    """A decoded JSON value as a finite float, or a ``UsageError`` starting with ``what``.
+    ``plain`` shows a string as its JSON text alone (a scalar binding: ``"[1]" is not a number``);
+    otherwise it is named (an array element: ``the string "2" is not a number``)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise UsageError(f"{what}: {_describe(value)} is not a number")
+        shown = clip(json.dumps(value), 40) if plain else _describe(value)
+        raise UsageError(f"{what}: {shown} is not a number")
     try:
         number = float(value)
     except OverflowError:
@@ -247,7 +251,7 @@ def _row(items: list, what: str, where: str) -> array:
                 f"{what}: a ragged array ({where}element {i} is a list, element 0 is not); "
                 "give a vector [1, 2] or a matrix [[1, 2], [3, 4]]"
             )
-        _number(item, f"{what}: {where}element {i}")
+        json_number(item, f"{what}: {where}element {i}")
     return array("d", map(float, items))
 
 

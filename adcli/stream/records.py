@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import json
 
-from ..bindings import bindings_from_json, check_name, json_number, parse_number
+from ..bindings import bindings_from_json, check_name, parse_number
 from ..errors import AdcliError, LimitError, UsageError
+from ..values import json_number
 from .reader import TOO_LONG
 
 _NUMBERS = frozenset((float, int))
@@ -47,7 +48,7 @@ def checked_bindings(obj: object, what: str) -> Checked:
     out = Checked()
     for name, value in obj.items():
         check_name(name, what)
-        out[name] = json_number(value, f"{what}: {name}")
+        out[name] = json_number(value, f"{what}: {name}", plain=True)
     return out
 
 
