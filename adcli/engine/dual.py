@@ -13,22 +13,20 @@ from __future__ import annotations
 
 import math
 from array import array
-from itertools import count
+from itertools import repeat
 
-from ..errors import NonFiniteError
 from ..graph import Program, Tape
-from ..primitives import BY_CODE, FIRST_PRIMITIVE, FLOAT
+from ..primitives import FIRST_PRIMITIVE, FLOAT
 from .sweep import (
     PARTIALS0,
     PARTIALS1,
     VALUE_FNS,
     Gradient,
-    args_text,
-    forward,
-    node_where,
+    non_finite_value,
     recover,
     value,
 )
+from .walk import non_finite_derivative, walk
 
 
 def tangent_sweep(
@@ -46,7 +44,8 @@ def tangent_sweep(
     values, tangent = _dual_pass(tape, inputs, seed, source)
     out = program.output
     if not math.isfinite(tangent[out]):
-        _raise_non_finite(tape, values, tangent, out, source)
+        culprits = _non_finite_tangents(tape, tangent, out)
+        raise non_finite_derivative(tape, values, source, culprits, "derivative")
     return values[out], tangent[out]
 
 
@@ -62,6 +61,7 @@ def forward_gradient(program: Program, point: dict[str, float]) -> Gradient:
 def _dual_pass(
     tape: Tape, inputs: dict[int, float], seed: dict[int, float], source: str
 ) -> tuple[array, array]:
+    """The walk (``adcli.engine.walk``) with the dual-number backend: values and tangents."""
     n = len(tape)
     values = array("d", tape.const)
     tangent = array("d", bytes(8 * n))
@@ -70,68 +70,57 @@ def _dual_pass(
     for node, dot in seed.items():
         tangent[node] = dot
     fns, d0s, d1s, F = VALUE_FNS, PARTIALS0, PARTIALS1, FLOAT
-    nodes = zip(count(), tape.op, tape.arg0, tape.arg1)
-    while True:
-        try:
-            for i, k, a, b in nodes:
-                if k < FIRST_PRIMITIVE:
-                    continue
-                x = values[a]
-                ta = tangent[a]
-                if b < 0:
-                    v = values[i] = fns[k](x)
-                    if ta != 0.0:
-                        w = d0s[k](F, x, v)
-                        if w != 0.0:
-                            tangent[i] = w * ta
-                    continue
-                y = values[b]
-                tb = tangent[b]
-                v = values[i] = fns[k](x, y)
-                # A zero tangent or a zero partial adds nothing (0·∞ is not NaN here), and the
-                # partial of an argument that does not move is never asked for (x^2: no log 2).
-                t = 0.0
-                if ta != 0.0:
-                    w = d0s[k](F, x, y, v)
-                    if w != 0.0:
-                        t = w * ta
-                if tb != 0.0:
-                    w = d1s[k](F, x, y, v)
-                    if w != 0.0:
-                        t += w * tb
-                tangent[i] = t
-            break
-        except (ArithmeticError, ValueError):
-            _recover(tape, i, values, tangent, source)
+
+    def step(i: int, k: int, a: int, b: int, m: int) -> None:
+        x = values[a]
+        ta = tangent[a]
+        if b < 0:
+            v = values[i] = fns[k](x)
+            if ta != 0.0:
+                w = d0s[k](F, x, v)
+                if w != 0.0:
+                    tangent[i] = w * ta
+            return
+        y = values[b]
+        tb = tangent[b]
+        v = values[i] = fns[k](x, y)
+        # A zero tangent or a zero partial adds nothing (0·∞ is not NaN here), and the
+        # partial of an argument that does not move is never asked for (x^2: no log 2).
+        t = 0.0
+        if ta != 0.0:
+            w = d0s[k](F, x, y, v)
+            if w != 0.0:
+                t = w * ta
+        if tb != 0.0:
+            w = d1s[k](F, x, y, v)
+            if w != 0.0:
+                t += w * tb
+        tangent[i] = t
+
+    def recover_node(i: int, m: int) -> None:
+        # sweep.recover, the reverse sweep's recovery path: it reports an undefined value as eval
+        # does, or gives the singular partials in IEEE arithmetic (sqrt at 0).
+        a, b = tape.arg0[i], tape.arg1[i]
+        moving = (1 if tangent[a] != 0.0 else 0) | (2 if b >= 0 and tangent[b] != 0.0 else 0)
+        weights = recover(tape, i, values, source, moving)
+        t = 0.0
+        for arg, w in zip((a, b), weights):
+            if arg >= 0 and tangent[arg] != 0.0 and w != 0.0:
+                t += w * tangent[arg]
+        tangent[i] = t
+
+    walk(tape, repeat(0, n), step, recover_node)
     if not math.isfinite(sum(values)):
-        forward(tape, inputs, source)  # raises the reverse sweep's own message for the bad node
+        non_finite_value(tape, values, source)  # the reverse sweep's own message for the bad node
     return values, tangent
 
 
-def _recover(tape: Tape, i: int, values: array, tangent: array, source: str) -> None:
-    """A node raised: the reverse sweep's recovery path (``sweep.recover``) reports an undefined
-    value as eval does, or gives the singular partials in IEEE arithmetic (sqrt at 0)."""
-    a, b = tape.arg0[i], tape.arg1[i]
-    moving = (1 if tangent[a] != 0.0 else 0) | (2 if b >= 0 and tangent[b] != 0.0 else 0)
-    weights = recover(tape, i, values, source, moving)
-    t = 0.0
-    for arg, w in zip((a, b), weights):
-        if arg >= 0 and tangent[arg] != 0.0 and w != 0.0:
-            t += w * tangent[arg]
-    tangent[i] = t
-
-
-def _raise_non_finite(tape: Tape, values: array, tangent: array, out: int, source: str) -> None:
-    """Name the first operation whose tangent turns non-finite from finite arguments."""
+def _non_finite_tangents(tape: Tape, tangent: array, out: int):
+    """In creation order: (node, None, tangent) where a tangent turns non-finite from finite
+    arguments."""
     for i in range(out + 1):
         if math.isfinite(tangent[i]) or tape.op[i] < FIRST_PRIMITIVE:
             continue
         a, b = tape.arg0[i], tape.arg1[i]
         if all(math.isfinite(tangent[j]) for j in (a, b) if j >= 0):
-            p = BY_CODE[tape.op[i]]
-            args = args_text(tape, values, i)
-            what = "infinite" if math.isinf(tangent[i]) else "undefined"
-            raise NonFiniteError(
-                f"{p.call_name} at {node_where(tape, i, source)}: the derivative is {what} at {args}"
-            )
-    raise NonFiniteError("the derivative is not finite (it overflows)")
+            yield i, None, tangent[i]

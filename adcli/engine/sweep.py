@@ -18,9 +18,10 @@ import math
 from array import array
 from itertools import count
 
-from ..errors import EvaluationError, NonFiniteError, OverflowEvaluationError, UsageError
+from ..errors import EvaluationError, OverflowEvaluationError, UsageError
 from ..primitives import BY_CODE, CONST, FIRST_PRIMITIVE, FLOAT, INPUT
-from ..text import number, where
+from ..text import number
+from .walk import args_text, node_where, non_finite_derivative
 
 # Per op code, the pieces the sweeps call (None for the INPUT and CONST leaves).
 VALUE_FNS = tuple(p.fn if p else None for p in BY_CODE)
@@ -125,7 +126,7 @@ def forward(tape, inputs: dict[int, float], source: str = "", need=None) -> Swee
             # which matters only if a non-zero adjoint ever reaches it.  The zip resumes after i.
             _recover(tape, i, values, g0, g1, source, need[i])
     if not math.isfinite(sum(values)):  # cheap test; a false alarm (overflowing sum) rescans
-        _first_non_finite(tape, values, source)
+        non_finite_value(tape, values, source)
     return Sweep(values, g0, g1)
 
 
@@ -151,6 +152,14 @@ def check_gradient(tape, sweep: Sweep, adjoint: array, nodes, source: str = "") 
     """Raise if the adjoint of any of ``nodes`` is not finite, naming the operation at fault."""
     if all(math.isfinite(adjoint[k]) for k in nodes):
         return
+    raise non_finite_derivative(
+        tape, sweep.values, source, _non_finite_weights(tape, sweep, adjoint), "gradient"
+    )
+
+
+def _non_finite_weights(tape, sweep: Sweep, adjoint: array):
+    """From the output back: (node, slot, g_weight) where a finite non-zero adjoint meets a
+    g_weight that makes its contribution non-finite."""
     op, arg0, arg1 = tape.op, tape.arg0, tape.arg1
     for i in range(len(tape) - 1, -1, -1):
         g = adjoint[i]
@@ -158,15 +167,7 @@ def check_gradient(tape, sweep: Sweep, adjoint: array, nodes, source: str = "") 
             continue
         for slot, (a, w) in enumerate(((arg0[i], sweep.g0[i]), (arg1[i], sweep.g1[i]))):
             if a >= 0 and not math.isfinite(g * w):
-                p = BY_CODE[op[i]]
-                args = args_text(tape, sweep.values, i)
-                what = "infinite" if math.isinf(w) else "undefined"
-                wrt = "" if p.arity == 1 else f" with respect to argument {slot + 1}"
-                raise NonFiniteError(
-                    f"{p.call_name} at {node_where(tape, i, source)}: the derivative{wrt} is {what} "
-                    f"at {args}"
-                )
-    raise NonFiniteError("the gradient is not finite (it overflows)")
+                yield i, slot, w
 
 
 def _recover(tape, i: int, values: array, g0: array, g1: array, source: str, need: int) -> None:
@@ -218,7 +219,9 @@ def ieee_partials(p, args: tuple[float, ...], value: float) -> tuple[float, ...]
     return partials_ieee(p, args, value)
 
 
-def _first_non_finite(tape, values: array, source: str) -> None:
+def non_finite_value(tape, values: array, source: str) -> None:
+    """Raise for the first value that is not finite: a bound input, or an operation that
+    overflows or is undefined (every float sweep's values, reverse and forward mode)."""
     for i, v in enumerate(values):
         if not math.isfinite(v):
             if tape.op[i] < FIRST_PRIMITIVE:  # a bound value: the library takes any float
@@ -230,19 +233,6 @@ def _first_non_finite(tape, values: array, source: str) -> None:
                 f"{p.call_name} at {node_where(tape, i, source)}: the result {what} "
                 f"at {args_text(tape, values, i)}"
             )
-
-
-def args_text(tape, values: array, i: int) -> str:
-    """A node's argument values for a message: ``2.5`` or ``(-3, 2)``."""
-    a, b = tape.arg0[i], tape.arg1[i]
-    if b < 0:
-        return number(values[a], short=True)
-    return f"({number(values[a], short=True)}, {number(values[b], short=True)})"
-
-
-def node_where(tape, i: int, source: str) -> str:
-    """``line:col`` of a node in its source, for a message."""
-    return where(source, tape.at[i]) if source else "?"
 
 
 class Gradient:
