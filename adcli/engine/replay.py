@@ -17,7 +17,8 @@ import warnings
 from ..graph import Program
 from ..primitives import BY_CODE, FIRST_PRIMITIVE, INPUT, OPERATORS
 from .numeric import rules_namespace, vector_fn
-from .sweep import needed_partials
+from .sweep import PARTIALS0, PARTIALS1, needed_partials
+from .walk import walk
 
 CHUNK_ROWS = 4096  # points per replay: large enough to amortise numpy's per-call cost
 CHUNK_BYTES = 64 * 1024 * 1024  # arrays of one chunk (values, g_weights, adjoints) stay below this
@@ -56,14 +57,16 @@ class Replay:
     def __init__(self, program: Program, np, numpy_ns) -> None:
         self.np = np
         self.F = numpy_ns
-        tape = program.tape
+        tape = self.tape = program.tape
         self.output = program.output
         self.size = len(tape)
         self.inputs = list(program.inputs.values())
         need = needed_partials(tape)
         self.template: list = list(tape.const)  # inactive values; the active ones per chunk
         self.broken = False  # a constant subexpression fails: every row gets eval's error
-        self.steps = []
+        self.need = need
+        self.steps = []  # (node, arg0, arg1, need, op) of the active nodes, for the reverse sweep
+        self.vfns: dict = {}  # op code -> its value function on arrays
         active = 0
         for i, (k, a, b, m) in enumerate(zip(tape.op, tape.arg0, tape.arg1, need)):
             if k < FIRST_PRIMITIVE:
@@ -74,8 +77,9 @@ class Replay:
                 self._fold(p, i, a, b)
                 continue
             active += 1
-            rules = p.partials
-            self.steps.append((i, vector_fn(np, p), rules[0], rules[-1], a, b, m, k))
+            if k not in self.vfns:
+                self.vfns[k] = vector_fn(np, p)
+            self.steps.append((i, a, b, m, k))
         # values, g_weights and adjoints: about four arrays of 8-byte numbers per active node
         fit = CHUNK_BYTES // (32 * max(active, 1))
         self.rows = min(CHUNK_ROWS, fit)
@@ -132,22 +136,30 @@ class Replay:
                 total = total + column
             g0: dict[int, object] = {}
             g1: dict[int, object] = {}
-            F = self.F
-            for i, f, rule0, rule1, a, b, m, _ in self.steps:
+            F, vfns = self.F, self.vfns
+
+            def step(i: int, k: int, a: int, b: int, m: int) -> None:
+                nonlocal total
+                if not m:
+                    return  # a constant subexpression: folded once, in the template
                 x = values[a]
                 if b < 0:
-                    v = values[i] = f(x)
-                    g0[i] = rule0(F, x, v)
+                    v = values[i] = vfns[k](x)
+                    g0[i] = PARTIALS0[k](F, x, v)
                 else:
                     y = values[b]
-                    v = values[i] = f(x, y)
+                    v = values[i] = vfns[k](x, y)
                     if m & 1:
-                        g0[i] = rule0(F, x, y, v)
+                        g0[i] = PARTIALS0[k](F, x, y, v)
                     if m & 2:
-                        g1[i] = rule1(F, x, y, v)
+                        g1[i] = PARTIALS1[k](F, x, y, v)
                 total = total + v
+
+            # Under errstate(all="ignore") nothing raises: rows whose numbers are not finite are
+            # flagged below and take the float engine's path (its recovery and its messages).
+            walk(self.tape, self.need, step)
             value = np.broadcast_to(values[self.output], (n,))
-            del values
+            values = None  # the values are not needed by the reverse sweep: free them
             adjoint = self._backward(g0, g1)
             partials = []
             for node in self.inputs:
@@ -163,7 +175,7 @@ class Replay:
         adjoint: list = [None] * self.size
         adjoint[self.output] = 1.0
         output = self.output
-        for i, _, _, _, a, b, m, k in reversed(self.steps):
+        for i, a, b, m, k in reversed(self.steps):
             if i > output:
                 continue
             g = adjoint[i]

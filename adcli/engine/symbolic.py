@@ -9,8 +9,9 @@ keep it linear in the program's size.  As in the float sweep, a zero adjoint con
 from __future__ import annotations
 
 from ..graph import Program, Tape, Var, fn
-from ..primitives import BY_CODE, CONST, FIRST_PRIMITIVE, INPUT
+from ..primitives import BY_CODE, FIRST_PRIMITIVE, INPUT
 from .sweep import needed_partials
+from .walk import walk
 
 
 class GradientGraph:
@@ -80,25 +81,28 @@ def symbolic_gradient(program: Program) -> GradientGraph:
 
 
 def _copy_primal(program: Program, dt: Tape, inputs: dict[str, int]) -> list[int]:
-    """The program's nodes (up to its output) replayed on ``dt``; returns old index → new."""
+    """The walk (``adcli.engine.walk``) with the graph backend: the program's nodes (up to its
+    output) replayed on ``dt``; returns old index → new.  No local derivative is made here: the
+    reverse sweep builds each one where an adjoint reaches it (a zero adjoint needs none)."""
     src = program.tape
     node = [-1] * (program.output + 1)
-    for i in range(program.output + 1):
-        k = src.op[i]
+
+    def leaf(i: int, k: int) -> None:
         if k == INPUT:
             node[i] = inputs[src.names[i]]
-        elif k == CONST:
-            node[i] = dt.constant(src.const[i]).index
-            name = src.names.get(i)
-            if name in ("pi", "e"):
-                dt.names[node[i]] = name  # print `pi`, not 3.141592653589793
-        else:
-            start = len(dt)
-            args = [Var(dt, node[src.arg0[i]])]
-            if src.arg1[i] >= 0:
-                args.append(Var(dt, node[src.arg1[i]]))
-            node[i] = dt.apply(k, *args).index
-            _mark(dt, start, src.at[i])
+            return
+        node[i] = dt.constant(src.const[i]).index
+        name = src.names.get(i)
+        if name in ("pi", "e"):
+            dt.names[node[i]] = name  # print `pi`, not 3.141592653589793
+
+    def step(i: int, k: int, a: int, b: int, m: int) -> None:
+        start = len(dt)
+        args = [Var(dt, node[a])] if b < 0 else [Var(dt, node[a]), Var(dt, node[b])]
+        node[i] = dt.apply(k, *args).index
+        _mark(dt, start, src.at[i])
+
+    walk(src, needed_partials(src), step, leaf=leaf, end=program.output + 1)
     return node
 
 
