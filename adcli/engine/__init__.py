@@ -1,5 +1,7 @@
 """The engine: every sweep over a tape (layer 2: imports primitives, graph, errors, text).
 
+* ``walk`` — the one forward walk (backends: dual numbers, numpy arrays, graph nodes) and the one
+  diagnosis of a non-finite derivative;
 * ``sweep`` — the float forward and reverse sweeps, the gradient and value at a point;
 * ``dual`` — forward (tangent) mode, directional derivatives;
 * ``symbolic`` — the gradient as a graph (``adcli diff``, Hessians);
