@@ -12,73 +12,62 @@ keeps its first argument on a tie, ``sigmoid`` never overflows), so the generate
 
 from __future__ import annotations
 
-from ..primitives import Primitive
+import re
+
+from .. import primitive_functions as functions_module
+from ..primitives import TABLE, Primitive
 
 LANGUAGE_COLUMN = {"python": 0, "numpy": 1, "c": 2, "latex": 3}
 
-# Helper definitions, emitted (in this order) only when used.  Each mirrors the float function of
-# its row in adcli.primitives, so the numbers are the same.
+
+def _row_functions(column: int, field: str) -> dict[str, str]:
+    """The helpers that ARE a row's own function (``fn`` for Python, ``vfn`` for NumPy) when it is
+    a ``def`` of ``adcli.primitive_functions``: its source, renamed to the row's spelling (a NumPy
+    version loses its ``np`` parameter: the generated module imports numpy as ``np``)."""
+    import inspect
+
+    out = {}
+    for p in TABLE:
+        helper, function = p.code[column], getattr(p, field)
+        if (
+            helper.startswith("_")
+            and inspect.isfunction(function)
+            and function.__module__ == functions_module.__name__
+            and function.__name__ != "<lambda>"
+        ):
+            source = inspect.getsource(function).rstrip()
+            out[helper] = re.sub(r"^def \w+\((np, )?", f"def {helper}(", source, count=1)
+    return out
+
+
+def _comparisons(language: str) -> dict[str, str]:
+    """A comparison row's helper, from its name and symbol: 1.0 if it holds, else 0.0."""
+    column = LANGUAGE_COLUMN[language]
+    body = {
+        "python": "def {h}(x, y):\n    return 1.0 if x {s} y else 0.0",
+        "numpy": "def {h}(x, y):\n    return np.where(x {s} y, 1.0, 0.0)",
+        "c": "static double {h}(double x, double y)\n{{\n    return x {s} y ? 1.0 : 0.0;\n}}",
+    }[language]
+    return {
+        p.code[column]: body.format(h=p.code[column], s=p.symbol)
+        for p in TABLE
+        if p.symbol and p.code[column] != p.symbol and p.code[column][0] in "_a"
+    }
+
+
+# Helper definitions, emitted (in this order) only when used.  Each is, or mirrors, the float
+# function of its row in adcli.primitives, so the numbers are the same.
 PYTHON_HELPERS: dict[str, str] = {
-    "_sign": """def _sign(x):
-    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)""",
-    "_step": """def _step(x):
-    return 1.0 if x > 0.0 else 0.0""",
+    **_row_functions(0, "fn"),
     "_relu": """def _relu(x):
     return x if x > 0.0 else 0.0""",
-    "_sigmoid": """def _sigmoid(x):
-    # Never exp of a large positive number: sigmoid(+-1000) is exactly 1 and 0.
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)""",
-    "_softplus": """def _softplus(x):
-    # log(1 + e^x) without overflow.
-    if x > 0.0:
-        return x + math.log1p(math.exp(-x))
-    return math.log1p(math.exp(x))""",
-    "_xlogy": """def _xlogy(x, y):
-    # x * log(y), and 0 when x = 0 even where log(y) is -inf.
-    return 0.0 if x == 0.0 else x * math.log(y)""",
-    "_log_base": """def _log_base(x, base):
-    return math.log(x) / math.log(base)""",
-    "_lt": """def _lt(x, y):
-    return 1.0 if x < y else 0.0""",
-    "_le": """def _le(x, y):
-    return 1.0 if x <= y else 0.0""",
-    "_gt": """def _gt(x, y):
-    return 1.0 if x > y else 0.0""",
-    "_ge": """def _ge(x, y):
-    return 1.0 if x >= y else 0.0""",
-    "_eq": """def _eq(x, y):
-    return 1.0 if x == y else 0.0""",
-    "_ne": """def _ne(x, y):
-    return 1.0 if x != y else 0.0""",
-    "_pick": """def _pick(c, x):
-    # where's taken branch; the other adds -0.0, which changes no sum.
-    return x if c != 0.0 else -0.0""",
-    "_unpick": """def _unpick(c, x):
-    return x if c == 0.0 else -0.0""",
-    "_stop": """def _stop(x):
-    return x""",
+    **_comparisons("python"),
 }
 
 NUMPY_HELPERS: dict[str, str] = {
-    "_step": """def _step(x):
-    return np.where(x > 0.0, 1.0, 0.0)""",
+    **_row_functions(1, "vfn"),
     "_relu": """def _relu(x):
     return np.where(x > 0.0, x, 0.0)""",
-    "_sigmoid": """def _sigmoid(x):
-    # Never exp of a large positive number: sigmoid(+-1000) is exactly 1 and 0.
-    z = np.exp(-np.abs(x))
-    return np.where(x >= 0.0, 1.0 / (1.0 + z), z / (1.0 + z))""",
-    "_softplus": """def _softplus(x):
-    # log(1 + e^x) without overflow.
-    return np.where(x > 0.0, x + np.log1p(np.exp(-np.abs(x))), np.log1p(np.exp(np.minimum(x, 0.0))))""",
-    "_xlogy": """def _xlogy(x, y):
-    # x * log(y), and 0 when x = 0 even where log(y) is -inf.
-    return np.where(x == 0.0, 0.0, x * np.log(y))""",
-    "_log_base": """def _log_base(x, base):
-    return np.log(x) / np.log(base)""",
     "_min": """def _min(x, y):
     # The first argument on a tie, as Python's min (np.minimum may pick either zero of +-0).
     return np.where(y < x, y, x)""",
@@ -86,25 +75,7 @@ NUMPY_HELPERS: dict[str, str] = {
     return np.where(y > x, y, x)""",
     "_erf": """# NumPy has no erf; math.erf element by element gives the same numbers as adcli.
 _erf = np.vectorize(math.erf, otypes=[float])""",
-    "_lt": """def _lt(x, y):
-    return np.where(x < y, 1.0, 0.0)""",
-    "_le": """def _le(x, y):
-    return np.where(x <= y, 1.0, 0.0)""",
-    "_gt": """def _gt(x, y):
-    return np.where(x > y, 1.0, 0.0)""",
-    "_ge": """def _ge(x, y):
-    return np.where(x >= y, 1.0, 0.0)""",
-    "_eq": """def _eq(x, y):
-    return np.where(x == y, 1.0, 0.0)""",
-    "_ne": """def _ne(x, y):
-    return np.where(x != y, 1.0, 0.0)""",
-    "_pick": """def _pick(c, x):
-    # where's taken branch; the other adds -0.0, which changes no sum.
-    return np.where(c != 0.0, x, -0.0)""",
-    "_unpick": """def _unpick(c, x):
-    return np.where(c == 0.0, x, -0.0)""",
-    "_stop": """def _stop(x):
-    return x""",
+    **_comparisons("numpy"),
 }
 
 C_HELPERS: dict[str, str] = {
@@ -153,30 +124,7 @@ C_HELPERS: dict[str, str] = {
 {
     return y > x ? y : x;
 }""",
-    "adcli_lt": """static double adcli_lt(double x, double y)
-{
-    return x < y ? 1.0 : 0.0;
-}""",
-    "adcli_le": """static double adcli_le(double x, double y)
-{
-    return x <= y ? 1.0 : 0.0;
-}""",
-    "adcli_gt": """static double adcli_gt(double x, double y)
-{
-    return x > y ? 1.0 : 0.0;
-}""",
-    "adcli_ge": """static double adcli_ge(double x, double y)
-{
-    return x >= y ? 1.0 : 0.0;
-}""",
-    "adcli_eq": """static double adcli_eq(double x, double y)
-{
-    return x == y ? 1.0 : 0.0;
-}""",
-    "adcli_ne": """static double adcli_ne(double x, double y)
-{
-    return x != y ? 1.0 : 0.0;
-}""",
+    **_comparisons("c"),
     "adcli_pick": """static double adcli_pick(double c, double x)
 {
     /* where's taken branch; the other adds -0.0, which changes no sum. */
