@@ -21,7 +21,6 @@ import json
 import math
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from adcli.engine.replay import _NO_SVML
 os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", _NO_SVML)
 
 import numpy as np
+from measure import peak_rss_kb, timed
 
 from adcli import compile
 from adcli.engine.replay import CHUNK_ROWS, Replay
@@ -46,11 +46,6 @@ import json, sys
 out = sys.stdout
 for line in open(sys.argv[1], "rb"):
     out.write(json.dumps(json.loads(line)) + "\\n")
-"""
-PEAK_RSS = """
-import resource, subprocess, sys
-subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=False)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 
@@ -84,23 +79,6 @@ def write_points(path: str, n: int) -> None:
     with open(path, "w") as out:
         for _ in range(n):
             out.write(json.dumps({"x": rng.uniform(-5, 5), "y": rng.uniform(-5, 5)}) + "\n")
-
-
-def timed(command: list[str], repeat: int = 3) -> float:
-    """Median wall-clock seconds of a fresh process (output to /dev/null)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def peak_rss_kb(command: list[str]) -> int:
-    done = subprocess.run(
-        [sys.executable, "-c", PEAK_RSS, *command], capture_output=True, text=True, check=True
-    )
-    return int(done.stdout.strip())
 
 
 def agreement(points: int = 20_000) -> list[tuple[str, float, float]]:
@@ -178,9 +156,9 @@ def main() -> None:
         batch_cmd = [ADCLI, "eval", SEED, "--batch"]
         adcli_s = timed([*batch_cmd, small_file])
         stdlib_s = timed([sys.executable, "-c", BASELINE, small_file])
-        rss_small = peak_rss_kb([*batch_cmd, small_file])
+        rss_small = peak_rss_kb([*batch_cmd, small_file], check=False)
         write_points(big_file, big)
-        rss_big = peak_rss_kb([*batch_cmd, big_file])
+        rss_big = peak_rss_kb([*batch_cmd, big_file], check=False)
 
     print(f"Batch engine, {SEED}, value + gradient:")
     print(f"  array replay      {replay_rate:>14,.0f} points/s   (target >= 1,000,000)")

@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,16 +25,12 @@ import time
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from measure import peak_rss_kb, timed
 
 import adcli
 
 PROGRAM = "x*y + sin(x)"
 ADCLI = os.path.join(os.path.dirname(sys.executable), "adcli")
-PEAK_RSS = """
-import resource, subprocess, sys
-subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
 
 
 def write_inputs(tmp: str, n: int) -> tuple[str, str, np.ndarray, np.ndarray]:
@@ -49,22 +44,6 @@ def write_inputs(tmp: str, n: int) -> tuple[str, str, np.ndarray, np.ndarray]:
     parquet = os.path.join(tmp, f"points{n}.parquet")
     pq.write_table(pa.table({"x": xs, "y": ys}), parquet, row_group_size=256 * 1024)
     return jsonl, parquet, xs, ys
-
-
-def timed(command: list[str], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def peak_rss_mb(command: list[str]) -> float:
-    done = subprocess.run(
-        [sys.executable, "-c", PEAK_RSS, *command], capture_output=True, text=True, check=True
-    )
-    return int(done.stdout.strip()) / 1024
 
 
 def commands(jsonl: str, parquet: str, out: str) -> dict[str, list[str]]:
@@ -110,7 +89,7 @@ def main() -> None:
         rss = {}
         for label, files in ((small, (small_jsonl, small_parquet)), (n, (jsonl, parquet))):
             for name, cmd in commands(*files, out).items():
-                rss[name, label] = peak_rss_mb(cmd)
+                rss[name, label] = peak_rss_kb(cmd) / 1024
 
     print(f"{PROGRAM}: value + gradient at {n:,} points (median of {args.repeat}):")
     base = seconds["JSON Lines"]
