@@ -13,7 +13,7 @@ import re
 
 from .errors import ArityError, ProgramNameError, ProgramSyntaxError
 from .graph import ADD, DIV, MUL, NEG, POW, SUB, Program, Tape
-from .primitives import ARITIES, CONST, CONSTANTS, lookup
+from .primitives import ARITIES, CONST, CONSTANTS, TABLE, lookup
 from .text import clip, excerpt, where
 
 ARRAY = 255  # op code of an array-level node; adcli.arrays lowers these onto scalar nodes
@@ -168,24 +168,6 @@ class Builder:
     def matmul(self, a: int, op: int, b: int) -> int:
         return self._array(op, "matmul", a, b)
 
-    def lt(self, a: int, op: int, b: int) -> int:
-        return self._apply("lt", op, a, b)
-
-    def le(self, a: int, op: int, b: int) -> int:
-        return self._apply("le", op, a, b)
-
-    def gt(self, a: int, op: int, b: int) -> int:
-        return self._apply("gt", op, a, b)
-
-    def ge(self, a: int, op: int, b: int) -> int:
-        return self._apply("ge", op, a, b)
-
-    def eq(self, a: int, op: int, b: int) -> int:
-        return self._apply("eq", op, a, b)
-
-    def ne(self, a: int, op: int, b: int) -> int:
-        return self._apply("ne", op, a, b)
-
     def neg(self, op: int, a: int) -> int:
         return self.tape.node(NEG, a, -1, op)
 
@@ -290,3 +272,14 @@ def _suggest(label: str) -> str:
     close = difflib.get_close_matches(label, known, n=3, cutoff=0.6)
     hint = f" (did you mean {' or '.join(close)}?)" if close else ""
     return hint + "; 'adcli functions' lists them"
+
+
+# The comparisons' actions: the grammar names each comparison alias after its row of the table
+# (lt, le, gt, ge, eq, ne), so one action per comparison row applies that primitive.
+def _comparison(name: str):
+    return lambda self, a, op, b: self._apply(name, op, a, b)
+
+
+for _p in TABLE:
+    if _p.symbol and _p.precedence == 0:
+        setattr(Builder, _p.name, _comparison(_p.name))
