@@ -7,6 +7,10 @@ one pass per input (``forward_gradient``); a directional derivative (JVP) costs 
 
 Conventions match the reverse sweep: a zero tangent contributes nothing, even through an infinite
 local derivative, so an untaken branch never poisons a result.
+
+The pass is ``adcli.engine.walk`` with a dual-number step.  The call per node costs about 1.17×
+the former inlined loop (tangent_sweep on 19,501 nodes, 5 alternated runs, 2026-11-29: median
+0.82 vs 0.69 µs/node); forward mode is not eval's hot path, so one loop shape wins here.
 """
 
 from __future__ import annotations
