@@ -93,3 +93,13 @@ def test_a_short_trace_on_a_narrow_terminal_keeps_every_number_whole(width):
     if os.environ.get("ADCLI_UPDATE_GOLDEN"):
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")
+
+
+def test_functions_on_a_narrow_terminal_cuts_no_number():
+    """``adcli functions`` goes through print_tables too: its rules' constants (log 2, log 10)
+    print whole at 40 columns, never as ``0.6931471…``."""
+    text = on_terminal(["functions"], 40)
+    assert not re.search(r"\d…", text)
+    assert max(map(len, text.split("\n"))) <= 40
+    for number in ("0.6931471805599453", "2.302585092994046"):
+        assert number in text

@@ -73,6 +73,8 @@ def run(args: list[str], env: Environment) -> int:
     from rich.markup import escape
     from rich.table import Table
 
+    from ..render.tables import print_tables
+
     table = Table(title="adcli functions: each rule is read from the engine's table")
     for column in ("call", "derivative", "notes"):
         table.add_column(column)
@@ -80,5 +82,5 @@ def run(args: list[str], env: Environment) -> int:
         derivative = "\n".join(f"{k} = {v}" for k, v in r["derivatives"].items())
         notes = r["doc"] + (f"; {r['kink']}" if r["kink"] else "")
         table.add_row(escape(r["call"]), escape(derivative), escape(notes))
-    env.console().print(table)
+    print_tables(env.console(), table)
     return 0
