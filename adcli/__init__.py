@@ -23,7 +23,6 @@ from .errors import (
     UsageError,
 )
 from .graph import Program, Tape, Var, fn
-from .parse import parse
 
 TYPE_CHECKING = False  # importing typing costs every run start-up time
 if TYPE_CHECKING:  # for type checkers; at run time they come from adcli.api when asked for
@@ -82,5 +81,4 @@ __all__ = [
     "__version__",
     "compile",
     "fn",
-    "parse",
 ]

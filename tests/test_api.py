@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import os
 import random
 import subprocess
 import sys
+import types
 
 import pytest
 from conftest import run_adcli
@@ -177,6 +179,16 @@ def test_import_adcli_stays_cheap():
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=os.environ
     )
     assert done.stdout == "[]", done.stderr
+
+
+def test_adcli_parse_is_the_parser_module_not_a_function():
+    """Issue 10 point 4: no function hides a module of the same name; ``adcli.compile`` is the
+    API and ``adcli.parse`` the parser's module."""
+    module = importlib.import_module("adcli.parse")
+    assert isinstance(module, types.ModuleType) and adcli.parse is module
+    assert "parse" not in adcli.__all__
+    for name in adcli.__all__:
+        assert not isinstance(getattr(adcli, name), types.ModuleType), name
 
 
 def test_the_examples_in_docs_api_md_run():

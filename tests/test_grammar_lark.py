@@ -23,7 +23,7 @@ from adcli.grammar_tables import grammar_path
 from adcli.text import where
 
 lark = pytest.importorskip("lark")
-driver = importlib.import_module("adcli.parse")  # the module (adcli.parse is also a function)
+driver = importlib.import_module("adcli.parse")
 
 
 def _lark_parser():

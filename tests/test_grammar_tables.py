@@ -19,7 +19,7 @@ def test_frozen_tables_match_the_grammar():
 def test_an_edited_grammar_is_rebuilt_from_source_not_ignored(monkeypatch):
     import importlib
 
-    parse = importlib.import_module("adcli.parse")  # the module, not adcli.parse the function
+    parse = importlib.import_module("adcli.parse")
 
     monkeypatch.setattr(_tables, "GRAMMAR_CRC", _tables.GRAMMAR_CRC ^ 1)
     rebuilt = parse._load_tables()
