@@ -7,7 +7,7 @@ import json
 from array import array
 
 import pytest
-from conftest import strict_json
+from conftest import run_adcli, strict_json
 
 from adcli.arguments import COMMON, parse_command_line
 from adcli.errors import UsageError
@@ -492,3 +492,32 @@ def test_data_with_a_byte_order_mark_and_a_non_utf8_file(tmp_path):
     path.write_bytes(b"x,y\n1,\xff\n")
     with pytest.raises(UsageError, match="not UTF-8"):
         read_columns(str(path))
+
+
+# --- check's gradient and jvp's direction: shaped like the inputs (contract "Arrays and data") ---
+
+
+def test_check_json_gradient_is_shaped_like_eval_and_its_batch_lines_too():
+    args = ("sum(W @ x) + y", "--W", "[[1, 2], [3, 4]]", "--y", "3", "--json")
+    check = strict_json(run_adcli("check", *args, "--x", "[1, 2]").stdout)
+    gradient = strict_json(run_adcli("eval", *args, "--x", "[1, 2]").stdout)["gradient"]
+    assert (
+        check["gradient"] == gradient == {"W": [[1.0, 2.0], [1.0, 2.0]], "x": [4.0, 6.0], "y": 1.0}
+    )
+    assert list(check["check"]) == ["W[0,0]", "W[0,1]", "W[1,0]", "W[1,1]", "x[0]", "x[1]", "y"]
+    lines = '{"x": [1, 2]}\n{"x": [3, 4]}\n'
+    done = run_adcli("check", *args, "--batch", "-", input=lines)
+    reports = [strict_json(text) for text in done.stdout.splitlines()]
+    assert done.returncode == 0 and [r["gradient"]["x"] for r in reports] == [[4.0, 6.0]] * 2
+    assert reports[0]["gradient"] == gradient and "x[0]" in reports[1]["check"]
+
+
+def test_jvp_direction_shape_messages_describe_shapes_as_every_other_message():
+    from adcli.commands.jvp import element_direction
+
+    with pytest.raises(UsageError, match="must be a vector of 2, like x; got a vector of 3"):
+        element_direction({"x": vec(1.0, 0.0, 1.0)}, {"x": (2,)})
+    with pytest.raises(UsageError, match="must be a vector of 2, like x; got a scalar"):
+        element_direction({"x": 1.0}, {"x": (2,)})
+    with pytest.raises(UsageError, match="must be a scalar, like y; got a vector of 2"):
+        element_direction({"y": vec(1.0, 2.0)}, {})

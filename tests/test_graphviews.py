@@ -380,8 +380,10 @@ def test_tree_trace_dot_draw_array_elements_by_name():
 def test_check_and_jvp_take_arrays_element_by_element():
     done = run_adcli("check", "sum(x*x) + y", "--x", "[1, 2]", "--y", "3", "--json")
     report = strict_json(done.stdout)
-    assert done.returncode == 0 and report["ok"] and report["gradient"] == {
-        "x[0]": 2.0, "x[1]": 4.0, "y": 1.0}  # fmt: skip
+    assert (
+        done.returncode == 0 and report["ok"] and report["gradient"] == {"x": [2.0, 4.0], "y": 1.0}
+    )
+    assert list(report["check"]) == ["x[0]", "x[1]", "y"]  # the rows stay by element
     done = run_adcli("jvp", "sum(x*x) + y", "--x", "[1, 2]", "--y", "3", "--dx", "[0.5, 1]",
                      "--dy", "2", "--json")  # fmt: skip
     answer = strict_json(done.stdout)
@@ -390,4 +392,4 @@ def test_check_and_jvp_take_arrays_element_by_element():
         "y": 2.0,
     }
     done = run_adcli("jvp", "sum(x*x)", "--x", "[1, 2]", "--dx", "1")
-    assert done.returncode == 2 and "must be an array of shape [2]" in done.stderr
+    assert done.returncode == 2 and "must be a vector of 2, like x; got a scalar" in done.stderr

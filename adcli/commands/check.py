@@ -14,7 +14,17 @@ from ..engine import gradient
 from ..engine.finite import compare, error_sweep
 from ..errors import CheckFailedError
 from ..values import element_names
-from . import DIGITS, WRT, input_shapes, load_program, point, reported_names, title
+from . import (
+    DIGITS,
+    WRT,
+    input_shapes,
+    load_program,
+    partials,
+    point,
+    reported_names,
+    shaped,
+    title,
+)
 from ._batch import OPTIONS as BATCH_OPTIONS
 from ._batch import check_batch_line, run_per_point, with_extra
 
@@ -84,13 +94,15 @@ def run(args: list[str], env: Environment) -> int:
 
 def check_at(program, at: dict, names: list[str], line) -> tuple[dict, dict, dict, dict]:
     """``check_point`` with array inputs checked element by element (``x[0]``, ``W[1,0]``) on
-    the lowered program; also returns the lowered point."""
+    the lowered program, the report's gradient shaped like the inputs (as eval's); also returns
+    the lowered point."""
     from ..arrays import lower
 
     scalar = lower(program, at)
     shapes = input_shapes(names, scalar.layout, at)
     elements = [e for name, shape in shapes.items() for e in element_names(name, shape)]
     report, rows, sweeps = check_point(scalar.program, scalar.point, elements, line)
+    report["gradient"] = shaped(shapes, partials(shapes, report["gradient"]))
     return report, rows, sweeps, scalar.point
 
 

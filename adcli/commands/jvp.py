@@ -101,7 +101,7 @@ def jvp_json(program, value: float, derivative: float, full: dict, scalar, bindi
 def element_direction(direction: dict, layout: dict[str, tuple[int, ...]]) -> dict[str, float]:
     """The direction by the lowered program's inputs: an array input's direction is an array of
     its shape, spread over its elements (``x[0]``, ``x[1]``)."""
-    from ..values import ArrayValue, element_name
+    from ..values import ArrayValue, describe_shape, element_name
 
     flat: dict[str, float] = {}
     for name, v in direction.items():
@@ -110,8 +110,8 @@ def element_direction(direction: dict, layout: dict[str, tuple[int, ...]]) -> di
             flat[name] = v
             continue
         if not isinstance(v, ArrayValue) or v.shape != shape:
-            wanted = "a number" if not shape else f"an array of shape {list(shape)}"
-            got = f"shape {list(v.shape)}" if isinstance(v, ArrayValue) else "a number"
+            wanted = describe_shape(shape or ())
+            got = describe_shape(v.shape if isinstance(v, ArrayValue) else ())
             raise UsageError(f"the direction for '{name}' must be {wanted}, like {name}; got {got}")
         for k, x in enumerate(v.data):
             flat[element_name(name, shape, k)] = x
