@@ -149,7 +149,8 @@ class Function(Program):
             lowered = lower(self, at)
             names = lowered.names(self.inputs)  # array inputs as their elements: x[0], x[1]
             result, matrix = hessian(lowered.program, lowered.point, names)
-        return Hessian(result.value, {n: result.gradient.get(n, 0.0) for n in names}, matrix)
+        shaped = lowered.shaped(result.gradient, list(self.inputs))  # as .gradient's; matrix: x[0]
+        return Hessian(result.value, _like(shaped, point, values), matrix)
 
     def jvp(self, point: Mapping[str, Any], direction: Mapping[str, Any]) -> JVP:
         """Value and directional derivative ∇f·v at ``point`` along ``direction`` (inputs left

@@ -224,3 +224,17 @@ def test_array_values_give_gradients_shaped_like_them():
     with pytest.raises(adcli.AdcliError) as caught:
         f.gradient(x=[1, float("inf")], y=1, W=W)
     assert caught.value.kind == "usage" and "not a finite number" in caught.value.message
+
+
+def test_hessian_gradient_is_shaped_like_gradients():
+    np = pytest.importorskip("numpy")
+    f = compile("sum(x^2) + y")
+    h = f.hessian(x=[1.0, 2.0], y=3)
+    assert h.gradient == f.gradient(x=[1.0, 2.0], y=3).gradient == {"x": [2.0, 4.0], "y": 1.0}
+    assert h.hessian["x[1]"] == {"x[0]": 0.0, "x[1]": 2.0, "y": 0.0}  # the matrix by element
+    as_numpy = f.hessian(x=np.array([1.0, 2.0]), y=3).gradient["x"]
+    assert isinstance(as_numpy, np.ndarray) and as_numpy.tolist() == [2.0, 4.0]
+    point = {"x": [1.0, 2.0], "y": 3}
+    assert {"value": h.value, "gradient": h.gradient, "hessian": h.hessian} == cli_json(
+        "hessian", "sum(x^2) + y", point
+    )
