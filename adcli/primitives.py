@@ -151,9 +151,11 @@ TABLE: tuple[Primitive, ...] = (
       code=("math.sinh", "np.sinh", "sinh", r"\sinh")),
     P("cosh", 1, fn=math.cosh, vfn="cosh", partials=(lambda F, x, ans: F.sinh(x),), doc="hyperbolic cosine",
       code=("math.cosh", "np.cosh", "cosh", r"\cosh")),
-    # sech(x)^2 as cosh(x)^-2: full relative accuracy in the tails, where 1 - tanh(x)^2 cancels
-    # (it is 0 beyond |x| ~ 19); underflows gracefully, and cosh overflows only past |x| = 710.
-    P("tanh", 1, fn=math.tanh, vfn="tanh", partials=(lambda F, x, ans: F.pow(F.cosh(x), -2.0),),
+    # sech(x)^2 as 4u / (1 + u)^2 with u = e^(-2|x|) <= 1: full relative accuracy in the tails,
+    # where 1 - tanh(x)^2 cancels (it is 0 beyond |x| ~ 19), and nothing overflows at any x (cosh
+    # does past |x| = 710), so Hessians and printed derivatives hold everywhere tanh' does.
+    P("tanh", 1, fn=math.tanh, vfn="tanh",
+      partials=(lambda F, x, ans: 4.0 * F.exp(-2.0 * F.abs(x)) / F.pow(1.0 + F.exp(-2.0 * F.abs(x)), 2.0),),
       doc="hyperbolic tangent",
       code=("math.tanh", "np.tanh", "tanh", r"\tanh")),
     P("asinh", 1, fn=math.asinh, vfn="arcsinh", partials=(lambda F, x, ans: 1.0 / F.hypot(x, 1.0),),

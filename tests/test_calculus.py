@@ -135,8 +135,23 @@ def test_diff_several_wrt_plain_and_json():
 
 def test_diff_shares_subexpressions_as_bindings():
     done = run_adcli("diff", "h = tanh(w*x + b); (h - t)^2", "--wrt", "w")
-    # tanh' is cosh^-2 (full relative accuracy in the tails), sharing w * x + b.
-    assert done.stdout == "t1 = w * x + b\n2 * (tanh(t1) - t) * cosh(t1) ^ -2 * x\n"
+    # tanh' is sech^2 as 4u/(1 + u)^2, u = e^(-2|x|) (exact in the tails, never overflows),
+    # sharing w * x + b and u.
+    assert done.stdout == (
+        "t1 = w * x + b\nt2 = exp(-2 * abs(t1))\n2 * (tanh(t1) - t) * (4 * t2 / (1 + t2) ^ 2) * x\n"
+    )
+
+
+@pytest.mark.parametrize("x", ["711", "-800", "1e10", "0", "0.7"])
+def test_tanh_second_derivative_and_printed_derivative_hold_far_out(x):
+    # cosh(x)^-2 overflowed past |x| = 710 as soon as it became a node (Hessian, diff's output).
+    hessian = strict_json(run_adcli("hessian", "tanh(x)", "--x", x, "--json").stdout)
+    derivative = run_adcli("diff", "tanh(x)", "--wrt", "x").stdout
+    again = strict_json(run_adcli("eval", derivative, "--x", x, "--json").stdout)
+    first = strict_json(run_adcli("eval", "tanh(x)", "--x", x, "--json").stdout)
+    assert again["value"] == first["gradient"]["x"]
+    assert hessian["gradient"]["x"] == first["gradient"]["x"]
+    assert math.isfinite(hessian["hessian"]["x"]["x"])
 
 
 def test_diff_output_is_valid_input_even_without_every_input():
