@@ -30,10 +30,11 @@ double f(const double *in, double *grad)
     const double t6 = adcli_sigmoid(t5);
     const double t7 = t6 * adcli_sigmoid(-t5);
     const double t8 = 0.5 * (2.0 * t3);
-    const double t9 = (t8 + t7 * alpha1) * pow(cosh(t1), -2.0);
-    grad[0] = t9 * x + 0.5 / t4 * (2.0 * w);
-    grad[1] = t9 * w;
-    grad[2] = t9;
+    const double t9 = exp(-2.0 * fabs(t1));
+    const double t10 = (t8 + t7 * alpha1) * (4.0 * t9 / pow(1.0 + t9, 2.0));
+    grad[0] = t10 * x + 0.5 / t4 * (2.0 * w);
+    grad[1] = t10 * w;
+    grad[2] = t10;
     grad[3] = -t8;
     grad[4] = t7 * t2;
     return pow(t3, 2.0) / 2.0 + t4 + t6;
