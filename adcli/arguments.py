@@ -134,7 +134,7 @@ COMMON = (FILE, AT, DATA, QUIET, MAX_SIZE, HELP)
 class CommandLine:
     """What a command line asked for: the program's source, the bindings, the options.
 
-    Options read as attributes: ``line.json``, ``line.digits``.
+    Options read as attributes: ``command_line.json``, ``command_line.digits``.
     """
 
     def __init__(self, options: dict[str, object]) -> None:
@@ -251,7 +251,7 @@ def parse_command_line(
     """Split ``args`` into program, bindings and options (see the module docstring); ``--at -``
     reads ``stdin`` (default: the process's)."""
     by_flag = {flag: opt for opt in options for flag in opt.flags}
-    line = CommandLine(options={opt.dest: opt.default for opt in options})
+    command_line = CommandLine(options={opt.dest: opt.default for opt in options})
     positionals: list[str] = []
     i = 0
     only_positionals = False
@@ -263,7 +263,7 @@ def parse_command_line(
             if _binding_token(token):
                 name, _, value = token.partition("=")
                 check_name(name, token)
-                line.bindings[name] = parse_binding(value, name)
+                command_line.bindings[name] = parse_binding(value, name)
             else:
                 positionals.append(token)
             continue
@@ -283,23 +283,23 @@ def parse_command_line(
                 # A typo with no value, or a value that is no number, is no binding at all.
                 try:
                     value, i = _value(args, i, eq, inline, "")
-                    line.bindings[name] = parse_binding(value, flag)
+                    command_line.bindings[name] = parse_binding(value, flag)
                 except UsageError:
                     raise UsageError(near_option_message(name, option)) from None
-                line.near_options[name] = option
+                command_line.near_options[name] = option
                 continue
             value, i = _value(
                 args, i, eq, inline, f"{flag} needs a value (binds the input '{name}')"
             )
-            line.bindings[name] = parse_binding(value, flag)
+            command_line.bindings[name] = parse_binding(value, flag)
             continue
         if opt.dest == "help":
-            line.help = True
+            command_line.help = True
             continue
         if not opt.takes_value:
             if eq:
                 raise UsageError(f"{flag} takes no value")
-            line.options[opt.dest] = True
+            command_line.options[opt.dest] = True
             continue
         value, i = _value(args, i, eq, inline, f"{flag} needs a value: {opt.metavar}")
         try:
@@ -307,26 +307,26 @@ def parse_command_line(
         except ValueError as exc:
             raise UsageError(f"{flag}: expected {exc}, got {clip(value, 40)!r}") from None
         if opt.dest == "at":
-            line.bindings.update(_at_bindings(value, stdin))
+            command_line.bindings.update(_at_bindings(value, stdin))
         elif opt.dest == "data":
             from .stream.csvdata import read_columns  # only when asked: a file of columns
 
-            line.bindings.update(read_columns(value))
+            command_line.bindings.update(read_columns(value))
         elif opt.dest == "file":
-            line.program_file = converted
+            command_line.program_file = converted
         else:
-            line.options[opt.dest] = converted
-    if line.help:
-        return line
+            command_line.options[opt.dest] = converted
+    if command_line.help:
+        return command_line
     if takes_program:
-        _assign_program(line, positionals)
-    elif line.near_options:
-        line.check_near_options(())
-    elif positionals or line.bindings:
+        _assign_program(command_line, positionals)
+    elif command_line.near_options:
+        command_line.check_near_options(())
+    elif positionals or command_line.bindings:
         raise UsageError(
-            f"unexpected argument {clip((positionals or list(line.bindings))[0], 40)!r}"
+            f"unexpected argument {clip((positionals or list(command_line.bindings))[0], 40)!r}"
         )
-    return line
+    return command_line
 
 
 def _value(args: Sequence[str], i: int, eq: str, inline: str, missing: str) -> tuple[str, int]:
@@ -365,19 +365,19 @@ def _at_bindings(value: str, stdin: IO[str] | None) -> dict[str, Value]:
     return bindings_from_json(text, f"--at {clip(value, 40)}", arrays=True)
 
 
-def _assign_program(line: CommandLine, positionals: list[str]) -> None:
-    extra = positionals if line.program_file is not None else positionals[1:]
+def _assign_program(command_line: CommandLine, positionals: list[str]) -> None:
+    extra = positionals if command_line.program_file is not None else positionals[1:]
     for token in extra:
         name, eq, value = token.partition("=")
         if eq and NAME.fullmatch(name) and value.lstrip().startswith("["):
             value_from_text(value, name)  # meant as an array: say what is wrong with it
         if eq and NAME.fullmatch(name):  # meant as a binding, but the value is no number
             raise UsageError(f"{name}: {clip(value, 40)!r} is not a number")
-    if line.program_file is not None:
+    if command_line.program_file is not None:
         if positionals:
             raise UsageError(
                 f"unexpected argument {clip(positionals[0], 40)!r}: the program comes from "
-                f"{line.program_file}"
+                f"{command_line.program_file}"
             )
         return
     if not positionals:
@@ -390,4 +390,4 @@ def _assign_program(line: CommandLine, positionals: list[str]) -> None:
             f"unexpected argument {clip(positionals[1], 40)!r} after the program "
             "(bind inputs with --x 0.5 or x=0.5)"
         )
-    line.program = positionals[0]
+    command_line.program = positionals[0]

@@ -125,9 +125,9 @@ def bindings(*args: str) -> dict:
     ],
 )
 def test_every_binding_form_takes_a_vector(args):
-    line = parse_command_line(args, COMMON)
-    assert line.program == "sum(x)"
-    assert line.bindings == {"x": vec(1, 2, 3)}
+    command_line = parse_command_line(args, COMMON)
+    assert command_line.program == "sum(x)"
+    assert command_line.bindings == {"x": vec(1, 2, 3)}
 
 
 def test_at_binds_matrices_vectors_and_scalars_together(tmp_path):

@@ -70,46 +70,50 @@ def _bad_digits() -> int:
     raise ValueError("a whole number from 1 to 17")
 
 
-def title(line: CommandLine, program: Program) -> str:
+def title(command_line: CommandLine, program: Program) -> str:
     """What a table is titled: the file the program came from (control characters in its name
     escaped: a terminal must not act on them), or the program's text."""
     from ..text import escape
 
-    source = line.program_file if line.program_file is not None else line.program
+    source = (
+        command_line.program_file if command_line.program_file is not None else command_line.program
+    )
     if source == "-":
         return "(stdin)"
-    return escape(source) if line.program_file is not None else program.source
+    return escape(source) if command_line.program_file is not None else program.source
 
 
-def load_program(line: CommandLine, env: Environment) -> Program:
+def load_program(command_line: CommandLine, env: Environment) -> Program:
     """The command line's program, read (from env's stdin for '-') and parsed."""
     from ..parse import parse
 
-    program = parse(line.read_program(env.stdin))
-    line.check_near_options(program.inputs)  # --digit 3: a typo, unless the program uses digit
+    program = parse(command_line.read_program(env.stdin))
+    # --digit 3: a typo, unless the program uses digit
+    command_line.check_near_options(program.inputs)
     return program
 
 
-def point(program: Program, line: CommandLine, env: Environment) -> dict[str, float]:
+def point(program: Program, command_line: CommandLine, env: Environment) -> dict[str, float]:
     """The bindings, after warning (unless --quiet) about names the program does not use."""
-    for name in line.bindings:
+    for name in command_line.bindings:
         if name in program.bindings:
             env.warn(
-                f"'{name}' is assigned by the program; the value bound to it is ignored", line.quiet
+                f"'{name}' is assigned by the program; the value bound to it is ignored",
+                command_line.quiet,
             )
         elif name not in program.inputs:
             env.warn(
                 f"'{name}' is bound but the program does not use it (its partial is 0.0)",
-                line.quiet,
+                command_line.quiet,
             )
-    return line.bindings
+    return command_line.bindings
 
 
-def reported_names(program: Program, line: CommandLine) -> list[str]:
+def reported_names(program: Program, command_line: CommandLine) -> list[str]:
     """Inputs in order of first appearance, then unused bound names in command-line order,
     restricted to --wrt when given."""
-    names = list(program.inputs) + [n for n in line.bindings if n not in program.inputs]
-    wrt = line.options.get("wrt")
+    names = list(program.inputs) + [n for n in command_line.bindings if n not in program.inputs]
+    wrt = command_line.options.get("wrt")
     if wrt:
         check_wrt(wrt, names, program.inputs)
         names = list(wrt)
@@ -137,17 +141,17 @@ def evaluated(args: list[str], options, env: Environment) -> tuple:
     from ..arguments import parse_command_line
     from ..engine.evaluation import evaluate
 
-    line = parse_command_line(args, options, stdin=env.stdin)
+    command_line = parse_command_line(args, options, stdin=env.stdin)
     # Array inputs are drawn as their element nodes, x[0], W[1,0], as the engine sees them.
-    lw = lowered(load_program(line, env), line, env)
+    lw = lowered(load_program(command_line, env), command_line, env)
     ev = evaluate(lw.program, lw.point)
-    if line.options.get("json"):
+    if command_line.options.get("json"):
         from ..render import write_text
         from ..render.data import graph_json
 
         write_text(graph_json(ev), env.stdout)
-        return line, None
-    return line, ev
+        return command_line, None
+    return command_line, ev
 
 
 def picture_console(env: Environment, ascii: bool):
@@ -175,13 +179,13 @@ def write_file(path: str, content: str | bytes) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def lowered(program: Program, line: CommandLine, env: Environment):
+def lowered(program: Program, command_line: CommandLine, env: Environment):
     """``adcli.arrays.Lowered``: the program on the scalar tape at the command line's point
     (after ``point``'s warnings), array inputs unrolled into element inputs ``x[0]``, ``W[1,0]``;
     a scalar program and point come back as they are."""
     from ..arrays import lower
 
-    return lower(program, point(program, line, env))
+    return lower(program, point(program, command_line, env))
 
 
 def input_shapes(names: list[str], layout: dict, bindings: dict) -> dict[str, tuple[int, ...]]:

@@ -53,44 +53,49 @@ OPTIONS = (BATCH, INPUT_FORMAT, POINTS_OUTPUT, OUTPUT_FILE)  # the per-point com
 EVAL_OPTIONS = (BATCH, INPUT_FORMAT, OUTPUT, OUTPUT_FILE)
 
 
-def check_batch_line(line: CommandLine) -> bool:
+def check_batch_line(command_line: CommandLine) -> bool:
     """True when the command line asks for --batch; usage errors for options that need it or
     that it excludes."""
-    if line.batch is None:
-        if line.input_format or line.output or line.output_file:
+    if command_line.batch is None:
+        if command_line.input_format or command_line.output or command_line.output_file:
             raise UsageError("--input-format, --output and --out go with --batch FILE")
         return False
-    if line.batch == "-" and (line.program == "-" or line.program_file == "-"):
+    if command_line.batch == "-" and (
+        command_line.program == "-" or command_line.program_file == "-"
+    ):
         raise UsageError("the program and the --batch points cannot both come from stdin")
-    if line.digits is not None:
+    if command_line.digits is not None:
         raise UsageError("--digits rounds the table; --batch writes JSON, which keeps every digit")
     return True
 
 
-def run_per_point(line: CommandLine, program: Program, answer, env: Environment, known=()) -> int:
+def run_per_point(
+    command_line: CommandLine, program: Program, answer, env: Environment, known=()
+) -> int:
     """Run ``answer(bindings, extra_names) -> (json_object, failure_or_None)`` at every point
     of --batch; the command line's bindings are the defaults."""
     from ..stream import run_points
 
     return run_points(
-        line.batch,
+        command_line.batch,
         program.inputs,
-        point(program, line, env),  # warns about command-line bindings the program does not use
+        # warns about command-line bindings the program does not use
+        point(program, command_line, env),
         answer,
-        max_size=line.max_size,
-        input_format=line.input_format,
-        quiet=line.quiet,
+        max_size=command_line.max_size,
+        input_format=command_line.input_format,
+        quiet=command_line.quiet,
         known=known,
         env=env,
         hint=with_binding_hint,
-        output=line.output,
-        output_file=line.output_file,
+        output=command_line.output,
+        output_file=command_line.output_file,
     )
 
 
-def with_extra(names: list[str], extra: tuple[str, ...], line: CommandLine) -> list[str]:
+def with_extra(names: list[str], extra: tuple[str, ...], command_line: CommandLine) -> list[str]:
     """The reported names for one line: the command line's, then names only this line binds
     (as a single run with those bindings would report them), unless --wrt chose."""
-    if line.options.get("wrt"):
+    if command_line.options.get("wrt"):
         return names
     return names + [n for n in extra if n not in names]

@@ -70,29 +70,33 @@ printf '{"x": 0.5}\\n{"x": 2}\\n' | adcli check "x*y + sin(x)" --y 2 --batch -""
 
 
 def run(args: list[str], env: Environment) -> int:
-    line = parse_command_line(args, OPTIONS, stdin=env.stdin)
-    batch = check_batch_line(line)
-    program = load_program(line, env)
-    names = reported_names(program, line)
+    command_line = parse_command_line(args, OPTIONS, stdin=env.stdin)
+    batch = check_batch_line(command_line)
+    program = load_program(command_line, env)
+    names = reported_names(program, command_line)
     if batch:
 
         def answer(at: dict, extra) -> tuple[dict, str | None]:
-            report, rows, _, _ = check_at(program, at, with_extra(names, extra, line), line)
-            return report, failure(rows, line.tol)
+            report, rows, _, _ = check_at(
+                program, at, with_extra(names, extra, command_line), command_line
+            )
+            return report, failure(rows, command_line.tol)
 
-        return run_per_point(line, program, answer, env)
-    report, rows, sweeps, at = check_at(program, point(program, line, env), names, line)
-    if line.json:
+        return run_per_point(command_line, program, answer, env)
+    report, rows, sweeps, at = check_at(
+        program, point(program, command_line, env), names, command_line
+    )
+    if command_line.json:
         env.write_json(report)
     else:
-        render(title(line, program), at, rows, sweeps, line, env)
-    message = failure(rows, line.tol)
+        render(title(command_line, program), at, rows, sweeps, command_line, env)
+    message = failure(rows, command_line.tol)
     if message is not None:  # after the report: the boundary prints it, status 1
         raise CheckFailedError(message)
     return 0
 
 
-def check_at(program, at: dict, names: list[str], line) -> tuple[dict, dict, dict, dict]:
+def check_at(program, at: dict, names: list[str], command_line) -> tuple[dict, dict, dict, dict]:
     """``check_point`` with array inputs checked element by element (``x[0]``, ``W[1,0]``) on
     the lowered program, the report's gradient shaped like the inputs (as eval's); also returns
     the lowered point."""
@@ -101,24 +105,26 @@ def check_at(program, at: dict, names: list[str], line) -> tuple[dict, dict, dic
     scalar = lower(program, at)
     shapes = input_shapes(names, scalar.layout, at)
     elements = [e for name, shape in shapes.items() for e in element_names(name, shape)]
-    report, rows, sweeps = check_point(scalar.program, scalar.point, elements, line)
+    report, rows, sweeps = check_point(scalar.program, scalar.point, elements, command_line)
     report["gradient"] = shaped(shapes, partials(shapes, report["gradient"]))
     return report, rows, sweeps, scalar.point
 
 
-def check_point(program, at: dict[str, float], names: list[str], line) -> tuple[dict, dict, dict]:
+def check_point(
+    program, at: dict[str, float], names: list[str], command_line
+) -> tuple[dict, dict, dict]:
     """``--json``'s report at one point, with its rows (per name) and sweeps."""
     result = gradient(program, at)
     rows = {name: compare(program, at, name, result.gradient.get(name, 0.0)) for name in names}
     sweeps = (
         {name: error_sweep(program, at, name, rows[name]["ad"]) for name in names}
-        if line.sweep
+        if command_line.sweep
         else {}
     )
     report = {"value": result.value, "gradient": {n: rows[n]["ad"] for n in names}}
     report["check"] = rows
-    report["ok"] = failure(rows, line.tol) is None
-    if line.sweep:
+    report["ok"] = failure(rows, command_line.tol) is None
+    if command_line.sweep:
         report["sweep"] = sweeps
     return report, rows, sweeps
 
@@ -133,10 +139,10 @@ def failure(rows: dict, tol: float) -> str | None:
 
 
 def render(
-    source: str, at: dict[str, float], rows: dict, sweeps: dict, line, env: Environment
+    source: str, at: dict[str, float], rows: dict, sweeps: dict, command_line, env: Environment
 ) -> None:
     from ..render.tables import check_table, print_tables, sweep_table
 
-    table = check_table(source, at, rows, line.tol, line.digits)
+    table = check_table(source, at, rows, command_line.tol, command_line.digits)
     sweeps_shown = (sweep_table(name, rows[name]["ad"], p) for name, p in sweeps.items())
     print_tables(env.console(), table, *sweeps_shown)

@@ -54,8 +54,8 @@ def run(args: list[str], env: Environment) -> int:
     from ..engine import symbolic_gradient
     from ..printer import program_text
 
-    line = parse_command_line(merge_repeated(args, "--wrt"), OPTIONS, stdin=env.stdin)
-    program = load_program(line, env)
+    command_line = parse_command_line(merge_repeated(args, "--wrt"), OPTIONS, stdin=env.stdin)
+    program = load_program(command_line, env)
     from ..arrays import array_syntax
 
     found = array_syntax(program)
@@ -64,22 +64,24 @@ def run(args: list[str], env: Environment) -> int:
             f"diff does not support arrays yet ({found}); "
             "'adcli eval --json' gives array-shaped gradients"
         )
-    names = list(line.wrt or program.inputs)
+    names = list(command_line.wrt or program.inputs)
     check_wrt(names, program.inputs, program.inputs)
     if not names:
         raise UsageError("the program has no inputs: its derivative is 0 with respect to anything")
-    if line.to != "adcli" and line.json:
-        raise UsageError(f"--json prints adcli's own language; it does not go with --to {line.to}")
+    if command_line.to != "adcli" and command_line.json:
+        raise UsageError(
+            f"--json prints adcli's own language; it does not go with --to {command_line.to}"
+        )
     graph = symbolic_gradient(program)
-    if line.to != "adcli":
+    if command_line.to != "adcli":
         from ..codegen import generate
 
-        env.write(generate(graph, names, line.to, program.source))
+        env.write(generate(graph, names, command_line.to, program.source))
         return 0
     texts = program_text(
         graph.tape, {n: graph.gradient[n] for n in names}, reserved=set(program.inputs)
     )
-    if line.json:
+    if command_line.json:
         env.write_json(texts)
     elif len(texts) == 1:
         env.write(next(iter(texts.values())) + "\n")

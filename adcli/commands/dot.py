@@ -40,11 +40,12 @@ adcli dot "x*y + sin(x)" --x 0.5 --y 4.2 --digits 4 --output graph.svg"""
 
 
 def run(args: list[str], env: Environment) -> int:
-    line, ev = evaluated(args, OPTIONS, env)
-    if line.output is not None:
-        draw(dot(ev, line.digits), line.output)
+    command_line, ev = evaluated(args, OPTIONS, env)
+    if command_line.output is not None:
+        draw(dot(ev, command_line.digits), command_line.output)
         return 0
-    write_text(dot_lines(ev, line.digits), env.stdout)  # as it goes: `| head` stops it at once
+    # as it goes: `| head` stops it at once
+    write_text(dot_lines(ev, command_line.digits), env.stdout)
     return 0
 
 

@@ -55,56 +55,65 @@ printf '{"x": 0.5}\\n{"x": 1}\\n' | adcli eval "x*y + sin(x)" --y 4.2 --batch -"
 
 
 def run(args: list[str], env: Environment) -> int:
-    line = parse_command_line(args, OPTIONS, stdin=env.stdin)
-    if line.digits is not None and (line.json or line.batch is not None):
+    command_line = parse_command_line(args, OPTIONS, stdin=env.stdin)
+    if command_line.digits is not None and (command_line.json or command_line.batch is not None):
         raise UsageError("--digits rounds the table; JSON output always keeps every digit")
-    if line.batch is not None or line.input_format or line.output or line.output_file:
-        return run_batch(line, env)
-    program = load_program(line, env)
-    scalar = lowered(program, line, env)
-    result = gradient_by_mode(scalar.program, scalar.point, line.mode)
-    names = reported_names(program, line)
-    shapes = input_shapes(names, scalar.layout, line.bindings)
+    if (
+        command_line.batch is not None
+        or command_line.input_format
+        or command_line.output
+        or command_line.output_file
+    ):
+        return run_batch(command_line, env)
+    program = load_program(command_line, env)
+    scalar = lowered(program, command_line, env)
+    result = gradient_by_mode(scalar.program, scalar.point, command_line.mode)
+    names = reported_names(program, command_line)
+    shapes = input_shapes(names, scalar.layout, command_line.bindings)
     gradient = partials(shapes, result.gradient)
-    if line.json:
+    if command_line.json:
         env.write_json({"value": result.value, "gradient": shaped(shapes, gradient)})
         return 0
     from ..render.tables import element_rows, gradient_table, print_tables
 
-    rows = [row for n in names for row in element_rows(n, line.bindings.get(n), gradient[n])]
+    rows = [
+        row for n in names for row in element_rows(n, command_line.bindings.get(n), gradient[n])
+    ]
     print_tables(
-        env.console(), gradient_table(title(line, program), result.value, rows, line.digits)
+        env.console(),
+        gradient_table(title(command_line, program), result.value, rows, command_line.digits),
     )
     return 0
 
 
-def run_batch(line, env: Environment) -> int:
+def run_batch(command_line, env: Environment) -> int:
     """--batch: JSON Lines (or CSV) in and out, streamed; numpy is imported only here."""
-    if line.batch is None:
+    if command_line.batch is None:
         raise UsageError("--input-format, --output and --out go with --batch FILE")
-    if line.batch == "-" and (line.program == "-" or line.program_file == "-"):
+    if command_line.batch == "-" and (
+        command_line.program == "-" or command_line.program_file == "-"
+    ):
         raise UsageError("the program and the --batch points cannot both come from stdin")
-    if line.mode == "forward":
+    if command_line.mode == "forward":
         raise UsageError(
             "--batch replays the reverse sweep over arrays; --mode forward is for one point"
         )
     from ..stream import run_batch
 
-    program = load_program(line, env)
-    defaults = point(
-        program, line, env
-    )  # warns about command-line bindings the program does not use
+    program = load_program(command_line, env)
+    # warns about command-line bindings the program does not use
+    defaults = point(program, command_line, env)
     return run_batch(
         program,
-        line.batch,
-        reported_names(program, line),
+        command_line.batch,
+        reported_names(program, command_line),
         defaults,
-        max_size=line.max_size,
-        input_format=line.input_format,
-        output=line.output,
-        output_file=line.output_file,
-        wrt=bool(line.options.get("wrt")),
-        quiet=line.quiet,
+        max_size=command_line.max_size,
+        input_format=command_line.input_format,
+        output=command_line.output,
+        output_file=command_line.output_file,
+        wrt=bool(command_line.options.get("wrt")),
+        quiet=command_line.quiet,
         env=env,
         hint=with_binding_hint,
     )

@@ -65,9 +65,9 @@ def _usage(p, params) -> str:
 
 
 def run(args: list[str], env: Environment) -> int:
-    line = parse_command_line(args, OPTIONS, takes_program=False, stdin=env.stdin)
+    command_line = parse_command_line(args, OPTIONS, takes_program=False, stdin=env.stdin)
     records = rules()
-    if line.json:
+    if command_line.json:
         env.write_json(records)
         return 0
     from rich.markup import escape

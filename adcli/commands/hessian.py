@@ -43,26 +43,28 @@ printf '{"x": 0.5}\\n{"x": 2}\\n' | adcli hessian "x*y + sin(x)" --y 2 --batch -
 
 
 def run(args: list[str], env: Environment) -> int:
-    line = parse_command_line(args, OPTIONS, stdin=env.stdin)
-    batch = check_batch_line(line)
-    program = load_program(line, env)
-    names = reported_names(program, line)
+    command_line = parse_command_line(args, OPTIONS, stdin=env.stdin)
+    batch = check_batch_line(command_line)
+    program = load_program(command_line, env)
+    names = reported_names(program, command_line)
     if batch:
 
         def answer(at: dict, extra) -> tuple[dict, None]:
-            result, matrix, shapes = hessian_at(program, at, with_extra(names, extra, line))
+            result, matrix, shapes = hessian_at(program, at, with_extra(names, extra, command_line))
             return hessian_json(result, matrix, shapes), None
 
-        return run_per_point(line, program, answer, env)
-    result, matrix, shapes = hessian_at(program, point(program, line, env), names)
+        return run_per_point(command_line, program, answer, env)
+    result, matrix, shapes = hessian_at(program, point(program, command_line, env), names)
     elements = list(matrix)
-    if line.json:
+    if command_line.json:
         env.write_json(hessian_json(result, matrix, shapes))
         return 0
     from ..render.tables import hessian_table, print_tables
 
     gradient = {e: result.gradient.get(e, 0.0) for e in elements}  # one row per element
-    table = hessian_table(title(line, program), result.value, gradient, matrix, line.digits)
+    table = hessian_table(
+        title(command_line, program), result.value, gradient, matrix, command_line.digits
+    )
     print_tables(env.console(), table)
     return 0
 

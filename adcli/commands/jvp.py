@@ -46,37 +46,41 @@ printf '{"x": 0.5, "y": 4.2}\\n{"x": 2, "y": 1}\\n' | adcli jvp "x*y + sin(x)" -
 
 
 def run(args: list[str], env: Environment) -> int:
-    line = parse_command_line(args, OPTIONS, stdin=env.stdin)
-    batch = check_batch_line(line)
-    program = load_program(line, env)
+    command_line = parse_command_line(args, OPTIONS, stdin=env.stdin)
+    batch = check_batch_line(command_line)
+    program = load_program(command_line, env)
     if batch:
-        return run_batch(line, program, env)
-    direction = split_direction(program.inputs, line.bindings, line.direction)
-    value, derivative, full, scalar = jvp_at(program, point(program, line, env), direction)
-    if line.json:
-        env.write_json(jvp_json(program, value, derivative, full, scalar, line.bindings))
+        return run_batch(command_line, program, env)
+    direction = split_direction(program.inputs, command_line.bindings, command_line.direction)
+    value, derivative, full, scalar = jvp_at(program, point(program, command_line, env), direction)
+    if command_line.json:
+        env.write_json(jvp_json(program, value, derivative, full, scalar, command_line.bindings))
         return 0
 
     from ..render.tables import jvp_table, print_tables
 
-    table = jvp_table(title(line, program), value, scalar.point, full, derivative, line.digits)
+    table = jvp_table(
+        title(command_line, program), value, scalar.point, full, derivative, command_line.digits
+    )
     print_tables(env.console(), table)
     return 0
 
 
-def run_batch(line, program, env: Environment) -> int:
+def run_batch(command_line, program, env: Environment) -> int:
     """--batch: one JSON line per point; each line's ``d<input>`` bindings (or --direction, or
     the command line's ``--dx``) give its direction."""
-    known = () if line.direction is not None else tuple(d_names(program.inputs))
-    directions = {name: line.bindings.pop(name) for name in known if name in line.bindings}
+    known = () if command_line.direction is not None else tuple(d_names(program.inputs))
+    directions = {
+        name: command_line.bindings.pop(name) for name in known if name in command_line.bindings
+    }
 
     def answer(at: dict, extra) -> tuple[dict, None]:
         at = {**directions, **at}
-        direction = split_direction(program.inputs, at, line.direction)
+        direction = split_direction(program.inputs, at, command_line.direction)
         value, derivative, full, scalar = jvp_at(program, at, direction)
         return jvp_json(program, value, derivative, full, scalar, at), None
 
-    return run_per_point(line, program, answer, env, known)
+    return run_per_point(command_line, program, answer, env, known)
 
 
 def jvp_at(program, at: dict, direction: dict):

@@ -61,11 +61,11 @@ def _bad_points() -> int:
 
 def run(args: list[str], env: Environment) -> int:
     sweeps, rest = split_ranges(args)
-    line = parse_command_line(rest, OPTIONS, stdin=env.stdin)
-    if line.help:
+    command_line = parse_command_line(rest, OPTIONS, stdin=env.stdin)
+    if command_line.help:
         return 0
-    program = load_program(line, env)
-    bound = point(program, line, env)
+    program = load_program(command_line, env)
+    bound = point(program, command_line, env)
     if not sweeps:
         raise UsageError(
             "nothing to sweep: give an input's range, e.g. --x -3:3 "
@@ -74,7 +74,7 @@ def run(args: list[str], env: Environment) -> int:
     for name in sweeps:
         if name not in program.inputs:
             raise not_an_input(f"--{name}", program.inputs)
-        if name in line.bindings:
+        if name in command_line.bindings:
             raise UsageError(f"--{name} is given both a range and a value: drop one")
     missing = [n for n in program.inputs if n not in sweeps and n not in bound]
     if missing:
@@ -91,11 +91,11 @@ def run(args: list[str], env: Environment) -> int:
     lowered = lower(program, {**bound, **{n: low for n, (low, _) in sweeps.items()}})
     program = lowered.program
     bound = {n: v for n, v in lowered.point.items() if n not in sweeps}
-    count = line.points or (200 if len(sweeps) == 1 else 60)
+    count = command_line.points or (200 if len(sweeps) == 1 else 60)
     if len(sweeps) == 2 and count * count > MAX_GRID:
         raise UsageError(f"--points {count}: a grid of {count}² samples is too many (max 2000)")
     samples = sample(program, sweeps, bound, count)
-    return show(samples, line, env)
+    return show(samples, command_line, env)
 
 
 def split_ranges(args: list[str]) -> tuple[dict[str, tuple[float, float]], list[str]]:
@@ -206,11 +206,11 @@ def _reference(program, at: dict[str, float]) -> tuple[float, list[float]]:
     return result.value, [result.gradient[n] for n in program.inputs]
 
 
-def show(samples, line, env: Environment) -> int:
+def show(samples, command_line, env: Environment) -> int:
     from ..render import plot as draw
 
-    target = line.output
-    if line.json:
+    target = command_line.output
+    if command_line.json:
         env.write_json(draw.as_json(samples))
         return 0
     if target == "csv":

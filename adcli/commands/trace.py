@@ -41,24 +41,24 @@ adcli trace "x*y + sin(x)" x=0.5 y=4.2 --json"""
 
 
 def run(args: list[str], env: Environment) -> int:
-    line, ev = evaluated(args, OPTIONS, env)
+    command_line, ev = evaluated(args, OPTIONS, env)
     if ev is None:
         return 0
     from ..render import show, write_lines
 
-    out, ascii = picture_console(env, line.ascii)
-    max_steps = None if line.all else line.max_steps
+    out, ascii = picture_console(env, command_line.ascii)
+    max_steps = None if command_line.all else command_line.max_steps
     rows = len(ev.program.tape) if max_steps is None else min(len(ev.program.tape), max_steps)
     if out is not None and rows <= RICH_ROWS:
         # A short trace on a terminal: a table too wide for it is wrapped or stacked.
         from ..render.trace import trace
 
-        show(out, trace(ev, max_steps, ascii, line.digits, fit_to=out))
+        show(out, trace(ev, max_steps, ascii, command_line.digits, fit_to=out))
         return 0
     # Otherwise the columns are written as they are made (Rich would hold and lay out every
     # row, a few ms each); a terminal still gets the colours.
     from ..render.trace import trace_lines
 
-    lines = trace_lines(ev, max_steps, ascii, line.digits)
+    lines = trace_lines(ev, max_steps, ascii, command_line.digits)
     write_lines(lines, env.stdout, out)
     return 0

@@ -61,20 +61,24 @@ adcli tree "x*y + sin(x)" --x 0.5 --y 4.2 --html graph.html"""
 
 
 def run(args: list[str], env: Environment) -> int:
-    line, ev = evaluated(args, OPTIONS, env)
+    command_line, ev = evaluated(args, OPTIONS, env)
     if ev is None:
         return 0
-    if line.html is not None:
+    if command_line.html is not None:
         from ..render.html import html_page
 
-        write_file(line.html, html_page(ev, line.digits, title(line, ev.program)))
+        write_file(
+            command_line.html, html_page(ev, command_line.digits, title(command_line, ev.program))
+        )
         return 0
     from ..render import write_lines
     from ..render.tree import tree_lines
 
-    out, ascii = picture_console(env, line.ascii)
-    depth, max_nodes = (None, None) if line.all else (line.depth, line.max_nodes)
-    lines = tree_lines(ev, depth, max_nodes, ascii, line.digits)
+    out, ascii = picture_console(env, command_line.ascii)
+    depth, max_nodes = (
+        (None, None) if command_line.all else (command_line.depth, command_line.max_nodes)
+    )
+    lines = tree_lines(ev, depth, max_nodes, ascii, command_line.digits)
     # Written as it is drawn; a terminal wraps what is wider than itself (nothing is cropped).
     write_lines(lines, env.stdout, out)
     return 0
