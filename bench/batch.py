@@ -88,9 +88,7 @@ def agreement(points: int = 20_000) -> list[tuple[str, float, float]]:
     for p in TABLE:
         call = p.call_name if not p.symbol or p.callable_as else None
         if call is None:
-            text = {"add": "x + y", "sub": "x - y", "mul": "x * y", "div": "x / y", "neg": "-x"}[
-                p.name
-            ]
+            text = f"{p.symbol}x" if p.arity == 1 else f"x {p.symbol} y"
         else:
             text = f"{call}(x)" if p.arity == 1 else f"{call}(x, y)"
         lo, hi = _domain(p.name)
@@ -134,6 +132,8 @@ def _domain(name: str) -> tuple[float, float]:
         return 1.01, 10.0
     if name in ("log", "ln", "log2", "log10", "sqrt", "pow"):
         return 0.01, 10.0
+    if name == "log1p":
+        return -0.99, 10.0
     return -5.0, 5.0
 
 
