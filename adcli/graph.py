@@ -293,3 +293,44 @@ class Program:
                 message = f"unbound names {shown}{more}"
             raise ProgramNameError(message, names=tuple(missing))
         return {node: float(point[name]) for name, node in self.inputs.items()}
+
+
+class Lowered:
+    """A program ready for the engine: ``program`` is scalar-only and ``point`` binds its inputs
+    (array inputs as element names ``x[0]``, ``W[1,0]``); ``layout`` is the shape of each array
+    bound in the original point, in binding order."""
+
+    __slots__ = ("layout", "point", "program")
+
+    def __init__(self, program: Program, point: dict, layout: dict[str, tuple[int, ...]]) -> None:
+        self.program = program
+        self.point = point
+        self.layout = layout
+
+    def names(self, names) -> list[str]:
+        """Original input names with each array flattened row-major into its element names."""
+        from .values import element_names  # only array programs get here: not a start-up cost
+
+        out: list[str] = []
+        for name in names:
+            shape = self.layout.get(name)
+            out.extend(element_names(name, shape) if shape else [name])
+        return out
+
+    def shaped(self, flat: dict[str, float], names=None) -> dict[str, object]:
+        """A flat gradient (element names) regrouped by ``names`` (default: the original
+        program's inputs, then the other arrays bound): arrays as nested lists, JSON-ready."""
+        from .values import element_names, nested
+
+        if names is None:  # the original inputs in order of first use, then unused arrays
+            bases = (n[: n.find("[")] if "[" in n else n for n in self.program.inputs)
+            names = list(dict.fromkeys([*bases, *self.layout]))
+        out: dict[str, object] = {}
+        for name in names:
+            shape = self.layout.get(name)
+            if shape:
+                values = [flat.get(e, 0.0) for e in element_names(name, shape)]
+                out[name] = nested(shape, values)
+            else:
+                out[name] = flat.get(name, 0.0)
+        return out

@@ -15,11 +15,12 @@ from types import ModuleType
 
 from ..arguments import CommandLine, Option, names_list
 from ..errors import AdcliError, ProgramNameError, UsageError
+from ..graph import Lowered, Program
+from ..values import ArrayValue
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from ..environment import Environment
-    from ..graph import Program
 
 # command name -> its module in adcli.commands
 COMMANDS: dict[str, str] = {
@@ -183,9 +184,12 @@ def lowered(program: Program, command_line: CommandLine, env: Environment):
     """``adcli.arrays.Lowered``: the program on the scalar tape at the command line's point
     (after ``point``'s warnings), array inputs unrolled into element inputs ``x[0]``, ``W[1,0]``;
     a scalar program and point come back as they are."""
+    at = point(program, command_line, env)
+    if type(program) is Program and not any(isinstance(v, ArrayValue) for v in at.values()):
+        return Lowered(program, at, {})  # nothing to lower: eval's hot path skips adcli.arrays
     from ..arrays import lower
 
-    return lower(program, point(program, command_line, env))
+    return lower(program, at)
 
 
 def input_shapes(names: list[str], layout: dict, bindings: dict) -> dict[str, tuple[int, ...]]:

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-from .dual import forward_gradient, tangent_sweep
 from .hessian import hessian
 from .sweep import (
     Gradient,
@@ -25,7 +24,25 @@ from .sweep import (
     needed_partials,
     value,
 )
-from .symbolic import GradientGraph, symbolic_gradient
+
+# Forward mode, the gradient as a graph and Hessians are imported when first asked for: eval's
+# hot path needs only the float sweeps above, and start-up time is paid on every run.
+_LAZY = {
+    "forward_gradient": "dual",
+    "tangent_sweep": "dual",
+    "GradientGraph": "symbolic",
+    "symbolic_gradient": "symbolic",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'adcli.engine' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "Gradient",

@@ -11,7 +11,6 @@ from ..errors import EvaluationError
 from ..graph import Program
 from ..primitives import CONST
 from .sweep import Gradient, backward, check_gradient, forward, gradient
-from .symbolic import symbolic_gradient
 
 
 def hessian(
@@ -49,6 +48,8 @@ def gradient_graph(program: Program):
     key = f"gradient graph {program.output} {len(program.tape)}"
     graph = program.tape.cache.get(key)
     if graph is None:
+        from .symbolic import symbolic_gradient  # not a start-up cost of eval
+
         graph = program.tape.cache[key] = symbolic_gradient(program)
     return graph
 
