@@ -264,7 +264,7 @@ def test_every_help_example_runs_in_an_empty_directory(example, tmp_path, monkey
             timeout=120,
         )
     else:
-        done = run_adcli(*shlex.split(example)[1:])
+        done = run_adcli(*shlex.split(example, comments=True)[1:])
     if done.returncode == 2 and "install" in done.stderr:
         pytest.skip(done.stderr.strip())  # an optional extra or tool (matplotlib, Graphviz)
     assert done.returncode in (0, 1), done.stderr  # 1: the check at a kink fails, by design

@@ -64,7 +64,7 @@ With [bold]--batch[/bold], one --json report per point; exit status 1 when any p
 
 EXAMPLES = """adcli check "x*y + sin(x)" --x 0.5 --y 4.2
 adcli check "exp(x)/x" --x 3 --sweep
-adcli check "relu(x)" --x 0 --json
+adcli check "relu(x)" --x 0 --json   # a kink: AD and differences disagree, exit 1
 adcli check "sum(x*x) + y" --x '[1, 2]' --y 3
 printf '{"x": 0.5}\\n{"x": 2}\\n' | adcli check "x*y + sin(x)" --y 2 --batch -"""
 
