@@ -7,6 +7,8 @@ before the first import (see ``adcli.engine.replay``).
 
 from __future__ import annotations
 
+import math
+
 from ..primitives import BY_CODE, EACH, namespace
 
 _NAMESPACES: dict[int, object] = {}
@@ -36,10 +38,8 @@ def dispatch_target(np, name: str) -> str:
     dispatched, ``unknown`` when this numpy cannot say)."""
     try:
         from numpy.lib.introspect import opt_func_info
-    except ImportError:  # numpy < 2: only the global switch is known
-        features = getattr(getattr(np, "core", None), "_multiarray_umath", None)
-        found = getattr(features, "__cpu_features__", {}) or {}
-        return "unknown" if found.get("AVX512F") else "baseline"
+    except ImportError:  # numpy < 2 cannot say which loop runs (and 1.25's tanh is its own,
+        return "unknown"  # 1 ulp off libm's even without AVX-512): trust only the exact ufuncs
     info = opt_func_info(func_name=f"^{name}$", signature="^d+$").get(name)
     if not info:
         return "baseline"  # no dispatched loops at all
@@ -64,12 +64,30 @@ def vector_fn(np, p):
     function of ``np``, or ``EACH``: the float function element by element (also for a ufunc
     whose active loop is not libm's, see ``libm_equal``)."""
     if p.vfn == EACH or (isinstance(p.vfn, str) and not libm_equal(np, p.vfn)):
-        each = np.frompyfunc(p.fn, p.arity, 1)
+        each = np.frompyfunc(_ieee(np, p), p.arity, 1)
         return lambda *args: np.asarray(each(*args), dtype=float)
     if isinstance(p.vfn, str):
         return getattr(np, p.vfn)
     vfn = p.vfn
     return lambda *args: vfn(np, *args)
+
+
+def _ieee(np, p):
+    """``p``'s float function for one element, in IEEE arithmetic: where ``math`` raises (log(0),
+    a domain error, an overflow) the answer is numpy's own (-inf, nan, inf), as the array path
+    needs — such a row is flagged as non-finite and re-run by the float engine for its message."""
+    fn, ufunc = p.fn, getattr(np, p.vfn) if isinstance(p.vfn, str) and p.vfn != EACH else None
+
+    def one(*args):
+        try:
+            return fn(*args)
+        except (ArithmeticError, ValueError):
+            if ufunc is None:
+                return math.nan
+            with np.errstate(all="ignore"):
+                return float(ufunc(*args))
+
+    return one
 
 
 def rules_namespace(np):
