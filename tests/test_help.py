@@ -93,7 +93,9 @@ def test_bold_on_a_terminal_plain_on_a_pipe():
 def test_version(flag):
     done = run_adcli(flag)
     assert done.returncode == 0 and done.stderr == ""
-    assert done.stdout == f"adcli {importlib.metadata.version('adcli')}\n"
+    from adcli.native import describe
+
+    assert done.stdout == f"adcli {importlib.metadata.version('adcli')} ({describe()})\n"
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """The architecture, read from the imports alone: data flows one way, each layer imports only the
 layers beneath it (imports inside functions count too), and no module imports itself in a cycle.
 
-    0 base      errors, text, primitives, values
+    0 base      errors, text, primitives, values, native (which path runs: compiled or Python)
     1 program   grammar tables, parse, builder, graph, printer, arrays, bindings
     2 engine    adcli.engine.*  (sweeps, numpy backend, forward mode, symbolic, Hessian, replay)
     3 output    adcli.render.*, adcli.stream.*, adcli.codegen.*, evaluation
@@ -27,6 +27,7 @@ LAYERS = {
     "adcli.primitives": 0,
     "adcli.primitive_functions": 0,
     "adcli.values": 0,
+    "adcli.native": 0,
     "adcli._tables": 1,
     "adcli.grammar_tables": 1,
     "adcli.parse": 1,

@@ -124,7 +124,9 @@ def test_colour_on_a_real_terminal():
 def test_version():
     done = run_adcli("--version")
     assert done.returncode == 0
-    assert re.fullmatch(r"adcli \d+\.\d+\.\d+\S*\n", done.stdout)
+    assert re.fullmatch(
+        r"adcli \d+\.\d+\.\d+\S* \((compiled core.*|pure Python \(.+\))\)\n", done.stdout
+    )
 
 
 def test_quiet_silences_warnings():

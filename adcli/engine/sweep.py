@@ -26,6 +26,7 @@ import math
 from array import array
 from itertools import count
 
+from .. import native
 from ..errors import EvaluationError, OverflowEvaluationError, UsageError
 from ..primitives import BY_CODE, CONST, FIRST_PRIMITIVE, FLOAT, INPUT
 from ..text import number
@@ -35,6 +36,16 @@ from .walk import args_text, node_where, non_finite_derivative
 VALUE_FNS = tuple(p.fn if p else None for p in BY_CODE)
 PARTIALS0 = tuple(p.partials[0] if p else None for p in BY_CODE)
 PARTIALS1 = tuple(p.partials[1] if p and p.arity == 2 else None for p in BY_CODE)
+
+
+# Tapes from this many nodes are swept by the compiled core when it is built (adcli.native): below,
+# loading it (about 0.5 ms) costs more than it saves, and small programs start as fast as before.
+COMPILED_FROM = 512
+
+
+def compiled(tape):
+    """The compiled sweeps (``adcli._csweep``) for this tape, or None: pure Python."""
+    return native.load("_csweep") if len(tape) >= COMPILED_FROM else None
 
 
 # Op code -> the mask of all its arguments (0 for the leaves), for bytes.translate.
@@ -139,10 +150,17 @@ def forward(tape, inputs: dict[int, float], source: str = "", need=None) -> Swee
 
 
 def backward(tape, sweep: Sweep, output: int) -> array:
-    """Adjoints ∂output/∂node of every node, by one reverse loop over the tape."""
+    """Adjoints ∂output/∂node of every node, by one reverse loop over the tape (in C when the
+    compiled core is built: the same operations in the same order, so the same bits)."""
     adjoint = array("d", bytes(8 * len(tape)))
     adjoint[output] = 1.0
     op, arg0, arg1, g0, g1 = tape.op, tape.arg0, tape.arg1, sweep.g0, sweep.g1
+    c = compiled(tape)
+    if c is not None:
+        if c.backward(op, arg0, arg1, g0, g1, adjoint, output):
+            return adjoint
+        adjoint = array("d", bytes(8 * len(tape)))  # not a well-formed tape: Python says why
+        adjoint[output] = 1.0
     for i in range(output, -1, -1):
         g = adjoint[i]
         # A zero adjoint contributes nothing, even through an infinite g_weight (0·∞ is not NaN

@@ -77,7 +77,9 @@ def present(args: list[str], env: Environment) -> int:
             return _write(env, command_page(args[1], env.width, bold=_bold(env)))
         return _write(env, top_page(env.width, bold=_bold(env)))
     if first in ("-V", "--version"):
-        return _write(env, f"adcli {version()}\n")
+        from ..native import describe
+
+        return _write(env, f"adcli {version()} ({describe()})\n")
     if first == "--man":
         from .man import man_page
 

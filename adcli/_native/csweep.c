@@ -1,0 +1,108 @@
+/* adcli._csweep: the reverse sweep over a tape's arrays, in C.
+ *
+ * The same loop as adcli.engine.sweep.backward, operation for operation, so the adjoints are the
+ * same bits: the tape is in creation order, each node's adjoint is final when the loop reaches
+ * it, and it flows into the arguments as adjoint[arg] += adjoint[node] * g_weight (arg0 first).
+ * A zero adjoint contributes nothing, even through an infinite g_weight.
+ *
+ * The arrays are Python array.array buffers: op 'B', arg0/arg1 'i', g0/g1/adjoint 'd'.  A tape
+ * that is not well formed (an argument not before its node) makes the call return False, and
+ * the caller runs the Python loop.  Built with -ffp-contract=off (setup.py): no fused
+ * multiply-add, so a*b+c rounds twice, as in Python.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#define FIRST_PRIMITIVE 2
+
+typedef struct {
+    Py_buffer view[6];
+    int held;
+} Buffers;
+
+static void release(Buffers *b)
+{
+    for (int k = 0; k < b->held; k++)
+        PyBuffer_Release(&b->view[k]);
+    b->held = 0;
+}
+
+/* Borrow the buffer of obj (writable or not), checking its item size and length >= n. */
+static int borrow(Buffers *b, PyObject *obj, int writable, Py_ssize_t itemsize, Py_ssize_t n,
+                  const char *what)
+{
+    Py_buffer *view = &b->view[b->held];
+    if (PyObject_GetBuffer(obj, view, (writable ? PyBUF_WRITABLE : 0) | PyBUF_FORMAT) < 0)
+        return -1;
+    b->held++;
+    if (view->itemsize != itemsize || view->len / itemsize < n) {
+        PyErr_Format(PyExc_ValueError, "%s: need %zd items of %zd bytes", what, n, itemsize);
+        return -1;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(backward_doc,
+"backward(op, arg0, arg1, g0, g1, adjoint, output) -> bool\n\n"
+"Accumulate the adjoints from node output down to node 0 into adjoint (adjoint[output] set by\n"
+"the caller).  False when the tape is not well formed (then adjoint is partly written).");
+
+static PyObject *backward(PyObject *self, PyObject *args)
+{
+    PyObject *o_op, *o_a0, *o_a1, *o_g0, *o_g1, *o_adj;
+    Py_ssize_t output;
+    Buffers b = {.held = 0};
+    if (!PyArg_ParseTuple(args, "OOOOOOn:backward", &o_op, &o_a0, &o_a1, &o_g0, &o_g1, &o_adj,
+                          &output))
+        return NULL;
+    Py_ssize_t n = output + 1;
+    if (output < 0) {
+        PyErr_SetString(PyExc_ValueError, "output must be a node");
+        return NULL;
+    }
+    if (borrow(&b, o_op, 0, 1, n, "op") || borrow(&b, o_a0, 0, sizeof(int), n, "arg0")
+        || borrow(&b, o_a1, 0, sizeof(int), n, "arg1")
+        || borrow(&b, o_g0, 0, sizeof(double), n, "g0")
+        || borrow(&b, o_g1, 0, sizeof(double), n, "g1")
+        || borrow(&b, o_adj, 1, sizeof(double), n, "adjoint")) {
+        release(&b);
+        return NULL;
+    }
+    const unsigned char *op = b.view[0].buf;
+    const int *arg0 = b.view[1].buf, *arg1 = b.view[2].buf;
+    const double *g0 = b.view[3].buf, *g1 = b.view[4].buf;
+    double *adjoint = b.view[5].buf;
+    int ok = 1;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = output; i >= 0; i--) {
+        double g = adjoint[i];
+        if (g == 0.0 || op[i] < FIRST_PRIMITIVE)
+            continue;
+        int a = arg0[i], c = arg1[i];
+        if (a < 0 || a >= i || c >= i) {
+            ok = 0;
+            break;
+        }
+        adjoint[a] += g * g0[i];
+        if (c >= 0)
+            adjoint[c] += g * g1[i];
+    }
+    Py_END_ALLOW_THREADS
+    release(&b);
+    return PyBool_FromLong(ok);
+}
+
+static PyMethodDef methods[] = {
+    {"backward", backward, METH_VARARGS, backward_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "adcli._csweep",
+    "adcli's sweeps in C (see adcli/engine/sweep.py, which falls back to Python).", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__csweep(void)
+{
+    return PyModule_Create(&module);
+}
