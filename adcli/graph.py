@@ -44,6 +44,19 @@ class Tape:
         self._memo: dict[tuple[int, int, int], int] | None = {} if simplify else None
         self.cache: dict[str, object] = {}  # facts derived from the structure (engine's activity)
 
+    @classmethod
+    def from_bytes(
+        cls, op: bytes, arg0: bytes, arg1: bytes, at: bytes, const: bytes, names: dict[int, str]
+    ) -> Tape:
+        """A parser's tape from its five arrays' machine bytes (the compiled parser's result)."""
+        tape = cls()
+        for field, data in zip(
+            (tape.op, tape.arg0, tape.arg1, tape._at, tape._const), (op, arg0, arg1, at, const)
+        ):
+            field.frombytes(data)
+        tape.names = names
+        return tape
+
     def __len__(self) -> int:
         return len(self.op)
 

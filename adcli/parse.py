@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import gc
 import re
+from array import array
 
 from . import _tables
 from .builder import ARRAY, Builder
 from .errors import ProgramSyntaxError
 from .grammar_tables import CALL, PASS, grammar_crc, grammar_path
-from .graph import Program
+from .graph import Program, Tape
+from .primitives import CODES, CONST, CONSTANTS, INPUT, OPERATORS, TABLE, lookup
 from .text import clip, excerpt, where
 
 __all__ = ["ARRAY", "parse"]
@@ -45,9 +47,9 @@ _T = _load_tables()
 _FREQUENT = ("POW", "STAR", "LPAR", "RPAR", "PLUS", "MINUS", "COMMA", "SLASH")
 
 
-def _scanner(terminals: list) -> re.Pattern:
-    """One regex for every token: pattern terminals first (lark's order), then fixed-text ones,
-    frequent first, the rest longest first (so `<=` is tried before `<`)."""
+def _ordered(terminals: list) -> list[tuple[str, str]]:
+    """The order the scanner tries terminals in: pattern terminals first (lark's order), then
+    fixed-text ones, frequent first, the rest longest first (so `<=` is tried before `<`)."""
     fixed = [t for t in terminals if _texts(t[1]) is not None]
     patterns = [t for t in terminals if _texts(t[1]) is None]
 
@@ -56,9 +58,13 @@ def _scanner(terminals: list) -> re.Pattern:
         frequent = _FREQUENT.index(name) if name in _FREQUENT else len(_FREQUENT)
         return frequent, -max(map(len, _texts(regex)))
 
-    ordered = patterns + sorted(fixed, key=rank)
+    return patterns + sorted(fixed, key=rank)
+
+
+def _scanner(terminals: list) -> re.Pattern:
+    """One regex for every token, its alternatives in ``_ordered``'s order."""
     # ASCII: `\d` must not take other scripts' digits (float() would accept '١٢' as 12).
-    alternatives = "|".join(f"(?P<{name}>{regex})" for name, regex in ordered)
+    alternatives = "|".join(f"(?P<{name}>{regex})" for name, regex in _ordered(terminals))
     return re.compile(alternatives + r"|(?P<_BAD>(?s:.))", re.ASCII)
 
 
@@ -94,9 +100,23 @@ _OPERATORS = {"PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/", "POW": "^", 
 _COMPARISONS = {"LT": "<", "LE": "<=", "GT": ">", "GE": ">=", "EQ": "==", "NE": "!="}
 
 
+# Texts at least this long try the compiled parser first: below it the pure one takes less time
+# than loading the extension would (and a small `eval` imports nothing more at start-up).
+COMPILED_FROM = 2048
+
+
 def parse(text: str) -> Program:
     """Parse a program into its graph.  Raises ``ProgramSyntaxError`` / ``ProgramNameError`` /
     ``ArityError`` with the position and a caret excerpt."""
+    if len(text) >= COMPILED_FROM:
+        program = compiled(text)
+        if program is not None:
+            return program
+    return pure(text)
+
+
+def pure(text: str) -> Program:
+    """``parse`` by the pure-Python driver and builder, whatever the text's length."""
     builder = Builder(text, _NAME, _NUMBER)
     collecting = gc.isenabled()
     gc.disable()  # the parse allocates millions of short-lived objects and no cycles
@@ -106,6 +126,60 @@ def parse(text: str) -> Program:
         if collecting:
             gc.enable()
     return builder.program
+
+
+def compiled(text: str) -> Program | None:
+    """``parse`` by the compiled core (adcli._cparse), or None where it does not apply: not
+    built, ``ADCLI_PURE`` set, or anything but a scalar program that parses without error (the
+    caller then runs ``pure``, which gives the identical Program or error)."""
+    core = _core()
+    if core is None:
+        return None
+    collecting = gc.isenabled()
+    gc.disable()  # a wide program's names are a million objects, and no cycles
+    try:
+        result = core.parse(text)
+    finally:
+        if collecting:
+            gc.enable()
+    if result is None:
+        return None
+    *arrays, names, inputs, bindings, output = result
+    return Program(Tape.from_bytes(*arrays, names=names), output, inputs, text, bindings)
+
+
+_CORE: list = []  # [module or None], once loaded
+
+
+def _core():
+    """adcli._cparse fed this module's tables and the primitive table's codes, or None."""
+    if not _CORE:
+        try:
+            from .native import load
+        except ImportError:  # the loader lands with the build switch
+            load = None
+        core = load("_cparse") if load else None
+        if core is not None and (array("i").itemsize, array("d").itemsize) == (4, 8):
+            terminals = [(n, r, _texts(r)) for n, r in _ordered(_T["TERMINALS"])]
+            # builder.py's actions: the operators' nodes, then the comparisons' (from the table)
+            binary = {k: OPERATORS[k] for k in ("add", "sub", "mul", "div", "pow")}
+            binary.update(
+                (p.name, lookup(p.name, 2)) for p in TABLE if p.symbol and not p.precedence
+            )
+            where = (OPERATORS["add"], lookup("pick", 2), lookup("unpick", 2))
+            core.init(
+                terminals,
+                *(_T[k] for k in ("IGNORE", "STATES", "RULES", "START", "END")),
+                dict(CODES),
+                dict(CONSTANTS),
+                binary,
+                {"neg": OPERATORS["neg"]},
+                INPUT,
+                CONST,
+                where if None not in where else None,
+            )
+        _CORE.append(core)
+    return _CORE[0]
 
 
 def _drive(text: str, builder: Builder | None, stop_at: int = -1) -> list | None:
