@@ -20,6 +20,7 @@ from setuptools.command.build_py import build_py
 NATIVE = "adcli/_native"
 EXTENSIONS = [
     Extension("adcli._csweep", [f"{NATIVE}/csweep.c"]),
+    Extension("adcli._cparse", [f"{NATIVE}/cparse.c"]),
 ]
 for extension in EXTENSIONS:
     extension.optional = True  # a failed build is a warning: adcli runs in pure Python

@@ -154,11 +154,9 @@ _CORE: list = []  # [module or None], once loaded
 def _core():
     """adcli._cparse fed this module's tables and the primitive table's codes, or None."""
     if not _CORE:
-        try:
-            from .native import load
-        except ImportError:  # the loader lands with the build switch
-            load = None
-        core = load("_cparse") if load else None
+        from .native import load
+
+        core = load("_cparse")
         if core is not None and (array("i").itemsize, array("d").itemsize) == (4, 8):
             terminals = [(n, r, _texts(r)) for n, r in _ordered(_T["TERMINALS"])]
             # builder.py's actions: the operators' nodes, then the comparisons' (from the table)
