@@ -307,11 +307,11 @@ def parse_command_line(
         except ValueError as exc:
             raise UsageError(f"{flag}: expected {exc}, got {clip(value, 40)!r}") from None
         if opt.dest == "at":
-            command_line.bindings.update(_at_bindings(value, stdin))
+            _bind_all(command_line, _at_bindings(value, stdin))
         elif opt.dest == "data":
             from .stream.csvdata import read_columns  # only when asked: a file of columns
 
-            command_line.bindings.update(read_columns(value))
+            _bind_all(command_line, read_columns(value))
         elif opt.dest == "file":
             command_line.program_file = converted
         else:
@@ -355,6 +355,11 @@ def _binding_token(token: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _bind_all(command_line: CommandLine, bindings: dict[str, Value]) -> None:
+    """Add a dict of bindings (a later one wins); the first is taken as it is, not copied."""
+    command_line.bindings = command_line.bindings | bindings if command_line.bindings else bindings
 
 
 def _at_bindings(value: str, stdin: IO[str] | None) -> dict[str, Value]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import compress, repeat
+from operator import is_not
 
 from . import _tables
 from .errors import UsageError
@@ -48,6 +50,7 @@ def parse_binding(text: str, what: str) -> Value:
 
 
 def check_name(name: str, what: str) -> None:
+    """A usage error unless ``name`` is an input name that can be bound (not a constant)."""
     if not NAME.fullmatch(name):
         raise UsageError(f"{what}: {clip(name, 40)!r} is not a valid input name")
     if name in CONSTANTS:
@@ -62,11 +65,41 @@ def bindings_from_json(text: str, what: str, arrays: bool = False) -> dict[str, 
     data = loads_strict(text, what)
     if not isinstance(data, dict):
         raise UsageError(f'{what}: expected a JSON object such as {{"x": 0.5}}')
-    out: dict[str, Value] = {}
-    for name, value in data.items():
-        check_name(name, what)
-        if arrays and isinstance(value, list):
-            out[name] = value_from_json(value, f"{what}: {name}")
-        else:
-            out[name] = json_number(value, f"{what}: {name}", plain=True)
-    return out
+    if not valid_names(list(data)):
+        # Some name is wrong: binding by binding, so the first error (name or value) is reported.
+        out: dict[str, Value] = {}
+        for name, value in data.items():
+            check_name(name, what)
+            out[name] = _value(value, f"{what}: {name}", arrays)
+        return out
+    # Every name is good, and every float loads_strict made is finite: only the other values
+    # (arrays, or what is no number) need a look, in order, so the first error is the same.
+    types = list(map(type, data.values()))
+    if set(types) == {float}:
+        return data
+    for name in compress(list(data), map(is_not, types, repeat(float))):
+        data[name] = _value(data[name], f"{what}: {name}", arrays)
+    return data
+
+
+def _value(value: object, what: str, arrays: bool) -> Value:
+    if arrays and isinstance(value, list):
+        return value_from_json(value, what)
+    return json_number(value, what, plain=True)
+
+
+# For ASCII text, str.isidentifier accepts exactly the NAME terminal as it is spelled today; if
+# the grammar ever spells it otherwise, valid_names says False and check_name decides each name.
+_IDENTIFIER = _TERMINALS["NAME"] == "[A-Za-z_][A-Za-z0-9_]*"
+
+
+def valid_names(names: list[str]) -> bool:
+    """Whether every name would pass ``check_name``, checked in bulk (C-level string methods
+    over the whole list, no call of ours per name).  False says only that some name may be
+    wrong: ``check_name`` each to say which."""
+    return (
+        _IDENTIFIER
+        and "".join(names).isascii()
+        and all(map(str.isidentifier, names))
+        and CONSTANTS.keys().isdisjoint(names)
+    )

@@ -294,7 +294,14 @@ class Program:
 
     def bind(self, point: dict[str, float]) -> dict[int, float]:
         """INPUT node → value for a point given by name; every input must be bound."""
-        missing = [name for name in self.inputs if name not in point]
+        inputs = self.inputs
+        # Bulk, in C: a point naming the inputs in their order (a generated one) is read in
+        # order, without a lookup per name; one that binds them all otherwise, by lookups.
+        if type(point) is dict and list(point) == list(inputs):
+            return dict(zip(inputs.values(), map(float, point.values())))
+        if point.keys() >= inputs.keys():
+            return dict(zip(inputs.values(), map(float, map(point.__getitem__, inputs))))
+        missing = [name for name in inputs if name not in point]
         if missing:
             first = missing[0]
             if len(missing) == 1:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
+from itertools import repeat
 from types import ModuleType
 
 from ..arguments import CommandLine, Option, names_list
@@ -96,7 +97,10 @@ def load_program(command_line: CommandLine, env: Environment) -> Program:
 
 def point(program: Program, command_line: CommandLine, env: Environment) -> dict[str, float]:
     """The bindings, after warning (unless --quiet) about names the program does not use."""
-    for name in command_line.bindings:
+    bound = command_line.bindings
+    if _only_inputs(bound, program.inputs) and program.bindings.keys().isdisjoint(bound):
+        return bound  # nothing to warn about, found in bulk (10^6 bindings: no loop of ours)
+    for name in bound:
         if name in program.bindings:
             env.warn(
                 f"'{name}' is assigned by the program; the value bound to it is ignored",
@@ -110,10 +114,18 @@ def point(program: Program, command_line: CommandLine, env: Environment) -> dict
     return command_line.bindings
 
 
+def _only_inputs(bound: dict, inputs: dict) -> bool:
+    """Whether every bound name is an input: a comparison of the names in order first (a
+    generated point lists them as the program does; no hash lookup per name), else set-wise."""
+    return list(bound) == list(inputs) or bound.keys() <= inputs.keys()
+
+
 def reported_names(program: Program, command_line: CommandLine) -> list[str]:
     """Inputs in order of first appearance, then unused bound names in command-line order,
     restricted to --wrt when given."""
-    names = list(program.inputs) + [n for n in command_line.bindings if n not in program.inputs]
+    names = list(program.inputs)
+    if not _only_inputs(command_line.bindings, program.inputs):
+        names += [n for n in command_line.bindings if n not in program.inputs]
     wrt = command_line.options.get("wrt")
     if wrt:
         check_wrt(wrt, names, program.inputs)
@@ -185,7 +197,7 @@ def lowered(program: Program, command_line: CommandLine, env: Environment):
     (after ``point``'s warnings), array inputs unrolled into element inputs ``x[0]``, ``W[1,0]``;
     a scalar program and point come back as they are."""
     at = point(program, command_line, env)
-    if type(program) is Program and not any(isinstance(v, ArrayValue) for v in at.values()):
+    if type(program) is Program and ArrayValue not in set(map(type, at.values())):
         return Lowered(program, at, {})  # nothing to lower: eval's hot path skips adcli.arrays
     from ..arrays import lower
 
@@ -195,6 +207,8 @@ def lowered(program: Program, command_line: CommandLine, env: Environment):
 def input_shapes(names: list[str], layout: dict, bindings: dict) -> dict[str, tuple[int, ...]]:
     """The shape of each reported name: the program's (``layout``), else its binding's (a bound
     array the program does not use), else ``()``."""
+    if not layout and ArrayValue not in set(map(type, bindings.values())):
+        return dict.fromkeys(names, ())  # all scalars: one C call, not one per name
     from ..values import shape_of
 
     return {n: layout.get(n) or shape_of(bindings.get(n, 0.0)) for n in names}
@@ -203,6 +217,10 @@ def input_shapes(names: list[str], layout: dict, bindings: dict) -> dict[str, tu
 def partials(shapes: dict[str, tuple[int, ...]], flat: dict[str, float]) -> dict:
     """Each name's partial from the lowered program's flat gradient: a float for a scalar, the
     row-major list of its elements' partials for an array (0.0 for what the program does not use)."""
+    if not any(shapes.values()):  # all scalars: the flat gradient as it is, or picked in C
+        if list(shapes) == list(flat):
+            return flat
+        return dict(zip(shapes, map(flat.get, shapes, repeat(0.0))))
     from math import prod
 
     from ..values import element_name, element_names
@@ -232,6 +250,8 @@ def partials(shapes: dict[str, tuple[int, ...]], flat: dict[str, float]) -> dict
 
 def shaped(shapes: dict[str, tuple[int, ...]], partials: dict) -> dict:
     """Partials as JSON writes them: an array input's shaped like its input (nested lists)."""
+    if not any(shapes.values()):
+        return partials  # all scalars: written as they are
     from ..values import nested
 
     return {n: nested(shapes[n], p) if shapes[n] else p for n, p in partials.items()}

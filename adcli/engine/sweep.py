@@ -291,7 +291,8 @@ def gradient(program, point: dict[str, float], need=None) -> Gradient:
     sweep = forward(tape, program.bind(point), source, need)
     adjoint = backward(tape, sweep, program.output)
     check_gradient(tape, sweep, adjoint, program.inputs.values(), source)
-    partials = {name: adjoint[node] for name, node in program.inputs.items()}
+    inputs = program.inputs
+    partials = dict(zip(inputs, map(adjoint.__getitem__, inputs.values())))
     return Gradient(sweep.values[program.output], partials, sweep, adjoint)
 
 

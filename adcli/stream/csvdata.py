@@ -16,6 +16,7 @@ import re
 import warnings
 from array import array
 
+from ..bindings import valid_names
 from ..errors import UsageError
 from ..primitives import CONSTANTS
 from ..text import clip
@@ -71,6 +72,8 @@ def _header(handle, what: str) -> tuple[list[str], int]:
     else:
         raise UsageError(f"{what}: empty; expected a header row of names, then rows of numbers")
     names = [cell.strip() for cell in next(csv.reader([line]))]
+    if len(set(names)) == len(names) and valid_names(names):
+        return names, line_no  # a wide header checked in bulk; else column by column, to say which
     seen: set[str] = set()
     for k, name in enumerate(names, 1):
         where = f"{what}, line {line_no}, column {k}"
