@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import re
 from array import array
+from functools import partial
 
 from .builder import ARRAY, ArrayProgram
+from .elements import Block, Flat, NodeNames, iter_names
 from .errors import AdcliError
 from .graph import ADD, DIV, MUL, POW, SUB, Lowered, Program, Tape
 from .primitives import BY_CODE, CONST, INPUT, lookup
 from .text import excerpt, where
-from .values import ArrayValue, describe_shape, element_names
+from .values import ArrayValue, describe_shape
 
 SQRT = lookup("sqrt", 1)
 MAX2 = lookup("max", 2)
@@ -81,8 +83,11 @@ class _Lowering:
         self.point = point
         self.layout = layout
         self.tape = Tape()
-        self.inputs: dict[str, int] = {}
-        self.flat: dict[str, float] = {}
+        self.tape.names = NodeNames()  # array elements are named only if something reads them
+        # Each input as a block (adcli.elements): ((), node) or (shape, range of its element
+        # nodes); the point likewise, ((), value) or (shape, the array's doubles as they are).
+        self.inputs: dict[str, Block] = {}
+        self.flat: dict[str, Block] = {}
         self.at = -1  # the source offset of the node being lowered
 
     # ---- appending ------------------------------------------------------------------------
@@ -151,33 +156,28 @@ class _Lowering:
                 f"the output is {describe_shape(out.shape)}; reduce it, e.g. sum(...)",
                 excerpt(self.source, self.at) if self.at >= 0 else "",
             )
-        bindings = {}
+        bindings: dict[str, Block] = {}
         for name, node in program.bindings.items():
             value = values[node]
-            if type(value) is int:
-                bindings[name] = value
-                self.tape.names.setdefault(value, name)
-            else:
-                for label, element in zip(element_names(name, value.shape), value.nodes):
-                    bindings[label] = element
-                    self.tape.names.setdefault(element, label)
-        lowered = Program(self.tape, out, self.inputs, self.source, bindings)
-        return Lowered(lowered, self.flat, self.layout)
+            bindings[name] = ((), value) if type(value) is int else (value.shape, value.nodes)
+        inputs, flat, named = Flat(self.inputs), Flat(self.flat), Flat(bindings)
+        self.tape.names.later(partial(_name_elements, inputs=inputs, bindings=named))
+        if not any(shape for shape, _ in self.inputs.values()):  # scalars only: plain dicts
+            inputs, flat, named = dict(inputs.items()), dict(flat.items()), dict(named.items())
+        return Lowered(Program(self.tape, out, inputs, self.source, named), flat, self.layout)
 
     def input(self, name: str, at: int):
         value = self.point.get(name)
         if not isinstance(value, ArrayValue):
             node = self.tape.node(INPUT, at=at)
             self.tape.names[node] = name
-            self.inputs[name] = node
+            self.inputs[name] = ((), node)
             if value is not None:
-                self.flat[name] = value
+                self.flat[name] = ((), value)
             return node
-        labels = element_names(name, value.shape)
-        nodes = self.bulk(INPUT, array("i", [-1]) * len(labels))
-        self.tape.names.update(zip(nodes, labels))
-        self.inputs.update(zip(labels, nodes))
-        self.flat.update(zip(labels, value.data))
+        nodes = self.bulk(INPUT, array("i", [-1]) * value.size)
+        self.inputs[name] = (value.shape, range(nodes[0], nodes[0] + len(nodes)))
+        self.flat[name] = (value.shape, value.data)
         return _Array(value.shape, nodes)
 
     def binary(self, code: int, x, y):
@@ -348,6 +348,16 @@ class _Lowering:
         gaps = self.bulk(SUB, self.bulk(STOP, nodes), nodes)
         share = self.one(DIV, self.chain(ADD, self.bulk(MUL, gaps, ties)), count)
         return self.one(SUB, top, share)
+
+
+def _name_elements(names: dict[int, str], inputs: Flat, bindings: Flat) -> None:
+    """The lowered tape's names, made when first read: each array input's element nodes
+    (``x[0]``, ``W[1,0]``), then every binding's nodes that have no name yet, in order."""
+    for name, (shape, nodes) in inputs.blocks.items():
+        if shape:
+            names.update(zip(nodes, iter_names(name, shape)))
+    for label, node in bindings.items():
+        names.setdefault(node, label)
 
 
 _WRITTEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\*\*|[<>=!]=|.")

@@ -293,8 +293,13 @@ class Program:
         return where(self.source, self.tape.at[node])
 
     def bind(self, point: dict[str, float]) -> dict[int, float]:
-        """INPUT node → value for a point given by name; every input must be bound."""
+        """INPUT node → value for a point given by name; every input must be bound.  A lowered
+        program's array inputs (``adcli.elements.Flat``) bind as blocks: first node → values."""
         inputs = self.inputs
+        if type(inputs) is not dict:
+            bound = inputs.bind(point)
+            if bound is not None:
+                return bound
         # Bulk, in C: a point naming the inputs in their order (a generated one) is read in
         # order, without a lookup per name; one that binds them all otherwise, by lookups.
         if type(point) is dict and list(point) == list(inputs):
@@ -343,13 +348,19 @@ class Lowered:
         from .values import element_names, nested
 
         if names is None:  # the original inputs in order of first use, then unused arrays
-            bases = (n[: n.find("[")] if "[" in n else n for n in self.program.inputs)
+            inputs = self.program.inputs
+            bases = getattr(inputs, "blocks", None) or (
+                n[: n.find("[")] if "[" in n else n for n in inputs
+            )
             names = list(dict.fromkeys([*bases, *self.layout]))
+        block = getattr(flat, "block", None)  # adcli.elements.Flat: an array's partials at once
         out: dict[str, object] = {}
         for name in names:
             shape = self.layout.get(name)
             if shape:
-                values = [flat.get(e, 0.0) for e in element_names(name, shape)]
+                values = block(name, shape) if block is not None else None
+                if values is None:
+                    values = [flat.get(e, 0.0) for e in element_names(name, shape)]
                 out[name] = nested(shape, values)
             else:
                 out[name] = flat.get(name, 0.0)

@@ -28,6 +28,7 @@ LAYERS = {
     "adcli.primitive_functions": 0,
     "adcli.values": 0,
     "adcli.native": 0,
+    "adcli.elements": 0,
     "adcli._tables": 1,
     "adcli.grammar_tables": 1,
     "adcli.parse": 1,

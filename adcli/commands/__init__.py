@@ -216,9 +216,10 @@ def input_shapes(names: list[str], layout: dict, bindings: dict) -> dict[str, tu
 
 def partials(shapes: dict[str, tuple[int, ...]], flat: dict[str, float]) -> dict:
     """Each name's partial from the lowered program's flat gradient: a float for a scalar, the
-    row-major list of its elements' partials for an array (0.0 for what the program does not use)."""
+    row-major sequence of its elements' partials for an array (0.0 for what the program does not
+    use): the lowered gradient's own array slice when it has one (``adcli.elements.Flat``)."""
     if not any(shapes.values()):  # all scalars: the flat gradient as it is, or picked in C
-        if list(shapes) == list(flat):
+        if type(flat) is dict and list(shapes) == list(flat):
             return flat
         return dict(zip(shapes, map(flat.get, shapes, repeat(0.0))))
     from math import prod
@@ -228,9 +229,14 @@ def partials(shapes: dict[str, tuple[int, ...]], flat: dict[str, float]) -> dict
     keys: list[str] = []
     values: list[float] = []
     out: dict = {}
+    block = getattr(flat, "block", None)  # adcli.elements.Flat: an array's partials at once
     for name, shape in shapes.items():
         if not shape:
             out[name] = flat.get(name, 0.0)
+            continue
+        if block is not None:
+            data = block(name, shape)
+            out[name] = data if data is not None else [0.0] * prod(shape)
             continue
         if not keys:
             keys, values = list(flat), list(flat.values())

@@ -71,8 +71,12 @@ def run(args: list[str], env: Environment) -> int:
     names = reported_names(program, command_line)
     shapes = input_shapes(names, scalar.layout, command_line.bindings)
     gradient = partials(shapes, result.gradient)
+    value = result.value
+    # The answer is made: let the tape and the sweeps' arrays (~50 bytes a node) go before the
+    # output is built, so a 10^6-element program does not hold both at once.
+    del result, scalar
     if command_line.json:
-        env.write_json({"value": result.value, "gradient": shaped(shapes, gradient)})
+        env.write_json({"value": value, "gradient": shaped(shapes, gradient)})
         return 0
     from ..render.tables import element_rows, gradient_table, print_tables
 
@@ -81,7 +85,7 @@ def run(args: list[str], env: Environment) -> int:
     ]
     print_tables(
         env.console(),
-        gradient_table(title(command_line, program), result.value, rows, command_line.digits),
+        gradient_table(title(command_line, program), value, rows, command_line.digits),
     )
     return 0
 

@@ -70,7 +70,10 @@ def _dual_pass(
     values = array("d", tape.const)
     tangent = array("d", bytes(8 * n))
     for node, x in inputs.items():
-        values[node] = x
+        if type(x) is array:  # an array input's elements (Program.bind of a lowered program)
+            values[node : node + len(x)] = x
+        else:
+            values[node] = x
     for node, dot in seed.items():
         tangent[node] = dot
     fns, d0s, d1s, F = VALUE_FNS, PARTIALS0, PARTIALS1, FLOAT

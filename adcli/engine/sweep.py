@@ -116,7 +116,10 @@ def forward(tape, inputs: dict[int, float], source: str = "", need=None) -> Swee
     n = len(tape)
     values = array("d", tape.const)
     for node, value in inputs.items():
-        values[node] = value
+        if type(value) is array:  # an array input's elements, consecutive nodes from ``node``
+            values[node : node + len(value)] = value
+        else:
+            values[node] = value
     g0 = array("d", bytes(8 * n))
     g1 = array("d", bytes(8 * n))
     fns, d0s, d1s, F = VALUE_FNS, PARTIALS0, PARTIALS1, FLOAT
@@ -290,9 +293,14 @@ def gradient(program, point: dict[str, float], need=None) -> Gradient:
     tape, source = program.tape, program.source
     sweep = forward(tape, program.bind(point), source, need)
     adjoint = backward(tape, sweep, program.output)
-    check_gradient(tape, sweep, adjoint, program.inputs.values(), source)
     inputs = program.inputs
-    partials = dict(zip(inputs, map(adjoint.__getitem__, inputs.values())))
+    if type(inputs) is dict:
+        check_gradient(tape, sweep, adjoint, inputs.values(), source)
+        partials = dict(zip(inputs, map(adjoint.__getitem__, inputs.values())))
+    else:  # a lowered program's array inputs (adcli.elements.Flat): partials as slices
+        partials = inputs.gather(adjoint)
+        if not partials.finite():
+            check_gradient(tape, sweep, adjoint, inputs.values(), source)
     return Gradient(sweep.values[program.output], partials, sweep, adjoint)
 
 
