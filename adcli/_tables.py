@@ -5,6 +5,31 @@ Regenerate with: python -m adcli.grammar_tables
 
 # fmt: off
 GRAMMAR_CRC = 2554770971
+GRAMMAR = (b"// adcli's language: one grammar for expressions and small programs.\n// Loosest to tightest:"
+ b' comparisons  \xc2\xb7  + -  \xc2\xb7  * / @  \xc2\xb7  unary - +  \xc2\xb7  ^ (right-associativ'
+ b'e,\n// ** is the same)  \xc2\xb7  postfix indexing x[0], A[1, 0], x[1:].\n// LALR(1); every rule'
+ b' is iterative in the parser, so nesting depth costs no Python recursion.\n\nstart: _SEP? state'
+ b'ment (_SEP statement)* _SEP?\n\n?statement: NAME "=" expression  -> assign\n          | express'
+ b'ion\n\n?expression: sum\n           | expression LT sum   -> lt\n           | expression LE sum '
+ b'  -> le\n           | expression GT sum   -> gt\n           | expression GE sum   -> ge\n      '
+ b'     | expression EQ sum   -> eq\n           | expression NE sum   -> ne\n\n?sum: product\n    |'
+ b' sum PLUS product           -> add\n    | sum MINUS product          -> sub\n\n?product: unary\n'
+ b'        | product STAR unary     -> mul\n        | product SLASH unary    -> div\n        | pr'
+ b'oduct AT unary       -> matmul\n\n?unary: power\n      | MINUS unary              -> neg\n      '
+ b'| PLUS unary               -> pos\n\n?power: postfix\n      | postfix POW unary        -> p'
+ b'ow\n\n?postfix: atom\n        | postfix LSQB subscripts "]"  -> index\n\n?atom: NUMBER       '
+ b'             -> number\n     | NAME                      -> name\n     | NAME "(" arguments? "'
+ b')"   -> call\n     | "(" expression ")"\n     | LSQB elements "]"         -> array\n\narguments:'
+ b' expression ("," expression)*\nelements: expression ("," expression)*\nsubscripts: subscript ('
+ b'"," subscript)*\n\n// An index is an integer literal, optionally negative; a slice has no step'
+ b'.\n?subscript: integer\n          | COLON                -> slice_all\n          | integer COLO'
+ b'N        -> slice_from\n          | COLON integer        -> slice_to\n          | integer COLO'
+ b'N integer -> slice_between\ninteger: MINUS? NUMBER\n\nPLUS: "+"\nMINUS: "-"\nSTAR: "*"\nSLASH:'
+ b' "/"\nAT: "@"\nPOW: "^" | "**"\nLT: "<"\nLE: "<="\nGT: ">"\nGE: ">="\nEQ: "=="\nNE: "!="\nLSQ'
+ b'B: "["\nCOLON: ":"\nNUMBER: /(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?/\nNAME: /[A-Za-z_][A-Za-z'
+ b"0-9_]*/\n\n// A separator is a run of ';' and newlines, with any blanks and comments inside it"
+ b'.\n_SEP: /[;\\n]([ \\t\\f\\r;\\n]|#[^\\n]*)*/\nCOMMENT: /#[^\\n]*/\nBLANK: /[ \\t\\f\\r]+/\n%i'
+ b'gnore COMMENT\n%ignore BLANK\n')
 TERMINALS = [('NUMBER', '(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?'), ('NAME', '[A-Za-z_][A-Za-z0-9_]*'),
  ('_SEP', '[;\n]([ \t\x0c\r;\n]|#[^\n]*)*'), ('BLANK', '[ \t\x0c\r]+'), ('COMMENT', '#[^\n]*'),
  ('POW', '(?:\\*\\*|\\^)'), ('EQ', '=='), ('GE', '>='), ('LE', '<='), ('NE', '!='), ('AT', '@'),

@@ -16,16 +16,15 @@ is bound with ``digit=3`` or ``--at``, which are never taken for options.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable, Sequence
 
 from .bindings import (  # noqa: F401 (re-exported: the commands parse values with them)
     NAME,
-    NUMBER,
     bindings_from_json,
     check_name,
+    is_number,
     parse_binding,
     parse_number,
 )
@@ -346,6 +345,8 @@ def _binding_token(token: str) -> bool:
     if not eq or not NAME.fullmatch(name) or value != value.strip():
         return False
     if value.startswith("["):
+        import json  # only for an array binding: eval --json imports no json reader
+
         try:
             return isinstance(json.loads(value), list)
         except (ValueError, RecursionError):

@@ -23,9 +23,15 @@ from .values import Value, json_number, loads_strict, value_from_json, value_fro
 # Names and numbers are spelled as the grammar's NAME and NUMBER terminals (grammar/adcli.lark,
 # frozen in _tables), so a binding reads exactly what a program would; a bound number may carry
 # a sign, which a program writes as an operator.  ASCII: `\d` must not take '١٢'.
+# Compiled with the flags adcli.parse uses, so re's cache compiles each once per run.
 _TERMINALS = dict(_tables.TERMINALS)
 NAME = re.compile(_TERMINALS["NAME"], re.ASCII)
-NUMBER = re.compile(f"[+-]?(?:{_TERMINALS['NUMBER']})", re.ASCII)
+_UNSIGNED = re.compile(_TERMINALS["NUMBER"], re.ASCII)
+
+
+def is_number(text: str) -> bool:
+    """``text`` is a number as a program writes it, with an optional sign: ``-1.5``, ``+2e3``."""
+    return _UNSIGNED.fullmatch(text[1:] if text[:1] in ("+", "-") else text) is not None
 
 
 def parse_number(text: str, what: str) -> float:
@@ -35,7 +41,7 @@ def parse_number(text: str, what: str) -> float:
         value = float(stripped)
     except ValueError:
         value = None
-    if value is None or not (NUMBER.fullmatch(stripped) or not math.isfinite(value)):
+    if value is None or not (is_number(stripped) or not math.isfinite(value)):
         raise UsageError(f"{what}: {clip(text, 40)!r} is not a number")
     if not math.isfinite(value):
         raise UsageError(f"{what}: {clip(text, 40)} is not a finite number")

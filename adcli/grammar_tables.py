@@ -17,7 +17,6 @@ in memory at start-up, so an edited grammar is never silently ignored)::
 from __future__ import annotations
 
 import os
-import zlib
 
 # os.path, not pathlib: this module is on the start-up path of every command.
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -39,6 +38,8 @@ def grammar_path() -> str | None:
 
 
 def grammar_crc(text: bytes) -> int:
+    import zlib  # not on the start-up path: parse compares the frozen text instead
+
     return zlib.crc32(text)
 
 
@@ -113,7 +114,9 @@ def build(grammar_text: str) -> dict:
     }
 
 
-def render(tables: dict, crc: int) -> str:
+def render(tables: dict, crc: int, grammar: bytes) -> str:
+    """``adcli/_tables.py``'s text: the checksum and the text of the grammar they were made from
+    (start-up compares the text: a checksum would import zlib), then the tables."""
     import pprint
 
     lines = [
@@ -124,6 +127,7 @@ def render(tables: dict, crc: int) -> str:
         "",
         "# fmt: off",
         f"GRAMMAR_CRC = {crc}",
+        f"GRAMMAR = {pprint.pformat(grammar, width=100)}",
     ]
     for key, value in tables.items():
         lines.append(f"{key} = {pprint.pformat(value, width=100, compact=True)}")
@@ -137,7 +141,7 @@ def main() -> None:
     with open(path, "rb") as handle:
         raw = handle.read()
     with open(TABLES_FILE, "w", encoding="utf-8") as handle:
-        handle.write(render(build(raw.decode()), grammar_crc(raw)))
+        handle.write(render(build(raw.decode()), grammar_crc(raw), raw))
     print(f"wrote {TABLES_FILE} from {path}")
 
 

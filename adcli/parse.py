@@ -16,7 +16,7 @@ from array import array
 from . import _tables
 from .builder import ARRAY, Builder
 from .errors import ProgramSyntaxError
-from .grammar_tables import CALL, PASS, grammar_crc, grammar_path
+from .grammar_tables import CALL, PASS, grammar_path
 from .graph import Program, Tape
 from .primitives import CODES, CONST, CONSTANTS, INPUT, OPERATORS, TABLE, lookup
 from .text import clip, excerpt, where
@@ -25,12 +25,14 @@ __all__ = ["ARRAY", "parse"]
 
 
 def _load_tables():
-    """The frozen tables, or — if grammar/adcli.lark was edited since — fresh ones from lark."""
+    """The frozen tables, or — if grammar/adcli.lark was edited since — fresh ones from lark.
+    (The file is compared with the text the tables were made from: a checksum would import
+    zlib, which costs a short run more start-up time than reading 2 KB.)"""
     path = grammar_path()
     if path is not None:
         with open(path, "rb") as handle:
             raw = handle.read()
-        if grammar_crc(raw) != _tables.GRAMMAR_CRC:
+        if raw != _tables.GRAMMAR:  # the text the tables were made from
             from .grammar_tables import build
 
             return build(raw.decode())
@@ -68,18 +70,51 @@ def _scanner(terminals: list) -> re.Pattern:
     return re.compile(alternatives + r"|(?P<_BAD>(?s:.))", re.ASCII)
 
 
+_SPECIAL = frozenset(".^$*+?{}[]|()")
+
+
 def _texts(regex: str) -> list[str] | None:
-    """The texts a terminal matches if it is fixed text (``\\*\\*|\\^``), else None."""
+    """The texts a terminal matches if it is fixed text (``\\*\\*|\\^``), else None.
+
+    Read by hand rather than by two more regexes: this runs at start-up, once per terminal."""
     body = regex[3:-1] if regex.startswith("(?:") and regex.endswith(")") else regex
-    words = body.split("|")
-    if all(re.fullmatch(r"(?:\\.|[^\\.^$*+?{}\[\]|()])+", w) for w in words):
-        return [re.sub(r"\\(.)", r"\1", w) for w in words]
-    return None
+    texts = []
+    for word in body.split("|"):
+        text, escaped = [], False
+        for ch in word:
+            if escaped:
+                if ch == "\n":  # as the regex `\\.` would not match it
+                    return None
+                text.append(ch)
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch in _SPECIAL:
+                return None
+            else:
+                text.append(ch)
+        if escaped or not text:
+            return None
+        texts.append("".join(text))
+    return texts
 
 
-_SCANNER = _scanner(_T["TERMINALS"])
+_SCANNER: re.Pattern | None = None  # compiled when first needed: see scanner()
+
+
+def scanner() -> re.Pattern:
+    """The scanner (``_scanner``'s one regex), compiled on the first parse that needs it, not at
+    import: compiling it is a large part of a short run's start-up."""
+    global _SCANNER
+    if _SCANNER is None:
+        _SCANNER = _scanner(_T["TERMINALS"])
+    return _SCANNER
+
+
 _IGNORE = frozenset(_T["IGNORE"])
-_NAME = re.compile(dict(_T["TERMINALS"])["NAME"])
+# ASCII as adcli.bindings compiles it (same pattern and flags: re's cache compiles it once; the
+# NAME terminal has no \w or \d, so the flag changes nothing it matches).
+_NAME = re.compile(dict(_T["TERMINALS"])["NAME"], re.ASCII)
 _NUMBER = re.compile(dict(_T["TERMINALS"])["NUMBER"], re.ASCII)
 
 # How the expected tokens read in a syntax error.
@@ -200,7 +235,7 @@ def _drive(text: str, builder: Builder | None, stop_at: int = -1) -> list | None
     state_stack = [_T["START"]]
     value_stack: list = []
     previous = None
-    for m in _SCANNER.finditer(text):
+    for m in (_SCANNER or scanner()).finditer(text):
         kind = m.lastgroup
         if kind in ignore:
             continue

@@ -8,8 +8,9 @@ name echoed in a message never writes raw escape sequences to a terminal.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Callable
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 MAX_MESSAGE = 600  # characters: a message names the input's parts, it never echoes them whole
 
@@ -83,6 +84,8 @@ def where(text: str, offset: int) -> str:
 def locator(text: str) -> Callable[[int], str | None]:
     """``offset -> "line:col"`` (None for no offset) by bisection over the line starts: for
     messages about many nodes, where calling ``where`` per node would rescan the text each time."""
+    from bisect import bisect_right  # not at module level: every run imports this module
+
     starts = [0]
     find = text.find
     newline = find("\n")

@@ -11,7 +11,6 @@ Layer 0: stdlib only. Messages speak of names and values, never of flags; caller
 
 from __future__ import annotations
 
-import json
 import math
 from array import array
 from collections.abc import Iterable, Sequence
@@ -109,6 +108,7 @@ def value_from_text(text: str, what: str) -> ArrayValue:
 def loads_strict(text: str, what: str) -> object:
     """``json.loads`` that refuses ``NaN``/``Infinity`` and numbers too large for a double, and
     reads every number as a float (never a Python big integer)."""
+    import json  # here, not at module level: eval --json never reads JSON (start-up time)
 
     def reject_constant(token: str) -> float:
         raise UsageError(f"{what}: {token} is not a finite number")
@@ -197,6 +197,8 @@ def json_number(value: object, what: str, *, plain: bool = False) -> float:
     ``plain`` shows a string as its JSON text alone (a scalar binding: ``"[1]" is not a number``);
     otherwise it is named (an array element: ``the string "2" is not a number``)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
+        import json
+
         shown = clip(json.dumps(value), 40) if plain else _describe(value)
         raise UsageError(f"{what}: {shown} is not a number")
     try:
@@ -256,6 +258,8 @@ def _row(items: list, what: str, where: str) -> array:
 
 
 def _describe(value: object) -> str:
+    import json
+
     if isinstance(value, str):
         return f"the string {clip(json.dumps(value), 40)}"
     return clip(json.dumps(value), 40)

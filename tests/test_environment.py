@@ -8,9 +8,11 @@ import re
 
 import pytest
 from conftest import run_adcli, strict_json
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adcli.cli import run
-from adcli.environment import Environment
+from adcli.environment import SMALL_JSON, Environment, dumps
 
 COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-8]|9[0-7])[;m]")  # a foreground colour
 
@@ -152,3 +154,39 @@ def test_an_in_process_run_over_its_time_limit_fails_as_a_subprocess_would(monke
     with pytest.raises(subprocess.TimeoutExpired):
         run_adcli("eval", "x", timeout=0.2)
     assert time.perf_counter() - start < 4
+
+
+# JSON made of what commands answer with, and of what json.dumps escapes or refuses.
+_JSON_SCALARS = (
+    st.floats()
+    | st.integers()
+    | st.booleans()
+    | st.none()
+    | st.text(max_size=4)
+    | st.sampled_from([float("inf"), -0.0, 1e-320, 5e-324, 1e300])
+)
+_JSON_KEYS = st.text(max_size=6) | st.sampled_from(["x", "x[0]", "W[1,0]", 'a"b', "a\\b", "é"])
+_JSON = st.recursive(
+    _JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(_JSON_KEYS, inner, max_size=5),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_dumps_writes_the_bytes_of_json_dumps_or_raises_its_error(obj):
+    # eval --json writes small answers without importing json: the same bytes, or the same error
+    try:
+        expected = json.dumps(obj, allow_nan=False)
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=re.escape(str(exc))):
+            dumps(obj)
+    else:
+        assert dumps(obj) == expected
+
+
+def test_dumps_hands_a_large_answer_to_the_c_encoder_with_the_same_bytes():
+    big = {"value": 1.5, "gradient": {f"x[{i}]": i / 7 for i in range(3 * SMALL_JSON)}}
+    assert dumps(big) == json.dumps(big)
+    assert dumps([[0.1] * 3] * SMALL_JSON) == json.dumps([[0.1] * 3] * SMALL_JSON)

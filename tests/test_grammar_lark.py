@@ -229,7 +229,7 @@ def test_known_programs(text):
 
 def test_no_fixed_token_is_shadowed_by_a_shorter_one_tried_first():
     # The scanner takes the first alternative that matches: `<` before `<=` would split `<=`.
-    order = re.findall(r"\(\?P<(\w+)>", driver._SCANNER.pattern)
+    order = re.findall(r"\(\?P<(\w+)>", driver.scanner().pattern)
     texts = {name: driver._texts(regex) for name, regex in driver._T["TERMINALS"]}
     fixed = [(name, t) for name in order for t in texts.get(name) or ()]
     for i, (_, early) in enumerate(fixed):

@@ -9,18 +9,19 @@ nothing else.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable
+import sys
 from itertools import repeat
-from types import ModuleType
 
-from ..arguments import CommandLine, Option, names_list
+from ..arguments import CommandLine, Option, choice, names_list
 from ..errors import AdcliError, ProgramNameError, UsageError
 from ..graph import Lowered, Program
 from ..values import ArrayValue
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from types import ModuleType
+
     from ..environment import Environment
 
 # command name -> its module in adcli.commands
@@ -40,7 +41,10 @@ COMMANDS: dict[str, str] = {
 
 def command(name: str) -> ModuleType:
     """The module implementing the command ``name`` (a key of ``COMMANDS``)."""
-    return importlib.import_module(f"adcli.commands.{COMMANDS[name]}")
+    # __import__, not importlib.import_module: importing importlib costs start-up time
+    module = f"{__name__}.{COMMANDS[name]}"
+    __import__(module)
+    return sys.modules[module]
 
 
 WRT = Option(("--wrt",), "wrt", "report only these partials, e.g. --wrt x,y", "NAMES", names_list)
@@ -66,6 +70,47 @@ ASCII = Option(
     "ascii",
     "plain ASCII drawing; the default when stdout is not a terminal or NO_COLOR or TERM=dumb is set",
 )
+
+# --batch: eval's, and the per-point commands' (wired in ._batch)
+BATCH = Option(
+    ("--batch",),
+    "batch",
+    "answer at every point of FILE ('-': stdin): one JSON object of bindings per line, a CSV "
+    "file with a header, or a Parquet file (columns named like the inputs), streamed, one "
+    "result per point in order; the command line's bindings are defaults",
+    "FILE|-",
+)
+INPUT_FORMAT = Option(
+    ("--input-format",),
+    "input_format",
+    "--batch input: jsonl, csv or parquet (default: from the suffix .csv, .parquet; else jsonl)",
+    "jsonl|csv|parquet",
+    choice("jsonl", "csv", "parquet"),
+)
+OUTPUT = Option(
+    ("--output",),
+    "output",
+    "--batch output: jsonl (default), csv or parquet (columns value, d_<input>..., error; "
+    "needs --out FILE)",
+    "jsonl|csv|parquet",
+    choice("jsonl", "csv", "parquet"),
+)
+OUTPUT_FILE = Option(
+    ("--output-file", "--out"),
+    "output_file",
+    "--batch: write the results to FILE instead of stdout",
+    "FILE",
+)
+POINTS_OUTPUT = Option(
+    ("--output",),
+    "output",
+    "--batch output: jsonl (default: one --json object per line) or parquet (the object's "
+    "fields as columns: value, gradient.x, ..., error; needs --out FILE)",
+    "jsonl|parquet",
+    choice("jsonl", "parquet"),
+)
+BATCH_OPTIONS = (BATCH, INPUT_FORMAT, POINTS_OUTPUT, OUTPUT_FILE)  # hessian, jvp, check
+EVAL_BATCH_OPTIONS = (BATCH, INPUT_FORMAT, OUTPUT, OUTPUT_FILE)
 
 
 def _bad_digits() -> int:

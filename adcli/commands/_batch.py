@@ -1,9 +1,10 @@
 """``--batch`` for the commands that answer one point at a time (hessian, jvp, check): the
-options and the wiring into ``adcli.stream.run_points``.  Not a command itself."""
+wiring into ``adcli.stream.run_points`` (the options are declared in ``adcli.commands``, which
+eval reads without importing this module).  Not a command itself."""
 
 from __future__ import annotations
 
-from ..arguments import CommandLine, Option, choice
+from ..arguments import CommandLine
 from ..errors import UsageError
 from ..graph import Program
 from . import point, with_binding_hint
@@ -11,46 +12,6 @@ from . import point, with_binding_hint
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
     from ..environment import Environment
-
-BATCH = Option(
-    ("--batch",),
-    "batch",
-    "answer at every point of FILE ('-': stdin): one JSON object of bindings per line, a CSV "
-    "file with a header, or a Parquet file (columns named like the inputs), streamed, one "
-    "result per point in order; the command line's bindings are defaults",
-    "FILE|-",
-)
-INPUT_FORMAT = Option(
-    ("--input-format",),
-    "input_format",
-    "--batch input: jsonl, csv or parquet (default: from the suffix .csv, .parquet; else jsonl)",
-    "jsonl|csv|parquet",
-    choice("jsonl", "csv", "parquet"),
-)
-OUTPUT = Option(
-    ("--output",),
-    "output",
-    "--batch output: jsonl (default), csv or parquet (columns value, d_<input>..., error; "
-    "needs --out FILE)",
-    "jsonl|csv|parquet",
-    choice("jsonl", "csv", "parquet"),
-)
-OUTPUT_FILE = Option(
-    ("--output-file", "--out"),
-    "output_file",
-    "--batch: write the results to FILE instead of stdout",
-    "FILE",
-)
-POINTS_OUTPUT = Option(
-    ("--output",),
-    "output",
-    "--batch output: jsonl (default: one --json object per line) or parquet (the object's "
-    "fields as columns: value, gradient.x, ..., error; needs --out FILE)",
-    "jsonl|parquet",
-    choice("jsonl", "parquet"),
-)
-OPTIONS = (BATCH, INPUT_FORMAT, POINTS_OUTPUT, OUTPUT_FILE)  # the per-point commands
-EVAL_OPTIONS = (BATCH, INPUT_FORMAT, OUTPUT, OUTPUT_FILE)
 
 
 def check_batch_line(command_line: CommandLine) -> bool:

@@ -15,6 +15,7 @@ from ..engine.finite import compare, error_sweep
 from ..errors import CheckFailedError
 from ..values import element_names
 from . import (
+    BATCH_OPTIONS,
     DIGITS,
     WRT,
     input_shapes,
@@ -25,7 +26,6 @@ from . import (
     shaped,
     title,
 )
-from ._batch import OPTIONS as BATCH_OPTIONS
 from ._batch import check_batch_line, run_per_point, with_extra
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway

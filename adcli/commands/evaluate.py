@@ -6,6 +6,7 @@ from ..arguments import COMMON, JSON, Option, choice, parse_command_line
 from ..errors import UsageError
 from . import (
     DIGITS,
+    EVAL_BATCH_OPTIONS,
     WRT,
     input_shapes,
     load_program,
@@ -17,7 +18,6 @@ from . import (
     title,
     with_binding_hint,
 )
-from ._batch import EVAL_OPTIONS
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ MODE = Option(
     choice("reverse", "forward", "auto"),
     "reverse",
 )
-OPTIONS = (*COMMON, JSON, DIGITS, WRT, MODE, *EVAL_OPTIONS)
+OPTIONS = (*COMMON, JSON, DIGITS, WRT, MODE, *EVAL_BATCH_OPTIONS)
 
 HELP = """Evaluate PROGRAM and every partial derivative at a point, by reverse-mode AD.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..arguments import COMMON, JSON, parse_command_line
 from ..values import element_names
 from . import (
+    BATCH_OPTIONS,
     DIGITS,
     WRT,
     input_shapes,
@@ -15,7 +16,6 @@ from . import (
     shaped,
     title,
 )
-from ._batch import OPTIONS as BATCH_OPTIONS
 from ._batch import check_batch_line, run_per_point, with_extra
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from ..arguments import COMMON, JSON, Option, bindings_from_json, check_name, parse_command_line
 from ..errors import UsageError
-from . import DIGITS, input_shapes, load_program, not_an_input, partials, point, shaped, title
-from ._batch import OPTIONS as BATCH_OPTIONS
+from . import (
+    BATCH_OPTIONS,
+    DIGITS,
+    input_shapes,
+    load_program,
+    not_an_input,
+    partials,
+    point,
+    shaped,
+    title,
+)
 from ._batch import check_batch_line, run_per_point
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings anyway

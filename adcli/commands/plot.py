@@ -6,7 +6,7 @@ import math
 import os
 import re
 
-from ..arguments import COMMON, JSON, NUMBER, Option, parse_command_line, parse_number
+from ..arguments import COMMON, JSON, Option, is_number, parse_command_line, parse_number
 from ..engine import gradient, value
 from ..environment import Environment
 from ..errors import EvaluationError, NonFiniteError, UsageError
@@ -142,7 +142,7 @@ def parse_range(text: str, what: str) -> tuple[float, float]:
 
 def _bound(text: str, what: str) -> float:
     stripped = text.strip()
-    if NUMBER.fullmatch(stripped) is None:
+    if not is_number(stripped):
         m = _BOUND.fullmatch(stripped)
         if m:
             sign = -1.0 if m.group(1) == "-" else 1.0

@@ -5,13 +5,12 @@
 * ``sweep`` — the float forward and reverse sweeps, the gradient and value at a point;
 * ``dual`` — forward (tangent) mode, directional derivatives;
 * ``symbolic`` — the gradient as a graph (``adcli diff``, Hessians);
-* ``hessian`` — second derivatives, reverse over reverse;
+* ``second_order`` — ``hessian``: second derivatives, reverse over reverse;
 * ``numeric`` — the table on numpy values (imported lazily: numpy is never a start-up cost).
 """
 
 from __future__ import annotations
 
-from .hessian import hessian
 from .sweep import (
     Gradient,
     Sweep,
@@ -32,6 +31,8 @@ _LAZY = {
     "tangent_sweep": "dual",
     "GradientGraph": "symbolic",
     "symbolic_gradient": "symbolic",
+    # a module of its own name would shadow the function once imported: hence second_order
+    "hessian": "second_order",
 }
 
 

@@ -30,7 +30,6 @@ from .. import native
 from ..errors import EvaluationError, OverflowEvaluationError, UsageError
 from ..primitives import BY_CODE, CONST, FIRST_PRIMITIVE, FLOAT, INPUT
 from ..text import number
-from .walk import args_text, node_where, non_finite_derivative
 
 # Per op code, the pieces the sweeps call (None for the INPUT and CONST leaves).
 VALUE_FNS = tuple(p.fn if p else None for p in BY_CODE)
@@ -181,6 +180,8 @@ def check_gradient(tape, sweep: Sweep, adjoint: array, nodes, source: str = "") 
     """Raise if the adjoint of any of ``nodes`` is not finite, naming the operation at fault."""
     if all(math.isfinite(adjoint[k]) for k in nodes):
         return
+    from .walk import non_finite_derivative  # the error path only: not a start-up cost
+
     raise non_finite_derivative(
         tape, sweep.values, source, _non_finite_weights(tape, sweep, adjoint), "gradient"
     )
@@ -221,10 +222,14 @@ def recover(tape, i: int, values: array, source: str, need: int) -> tuple[float,
     try:
         v = values[i] = p.fn(*args)
     except OverflowError:
+        from .walk import args_text, node_where
+
         raise OverflowEvaluationError(
             f"{p.call_name} at {node_where(tape, i, source)}: the result overflows at {args_text(tape, values, i)}"
         ) from None
     except (ArithmeticError, ValueError):
+        from .walk import args_text, node_where
+
         reason = p.domain(*args) if p.domain else f"undefined at {args_text(tape, values, i)}"
         raise EvaluationError(f"{p.call_name} at {node_where(tape, i, source)}: {reason}") from None
     return tuple(
@@ -256,6 +261,8 @@ def non_finite_value(tape, values: array, source: str) -> None:
             if tape.op[i] < FIRST_PRIMITIVE:  # a bound value: the library takes any float
                 name = tape.names.get(i, "an input")
                 raise UsageError(f"the value of '{name}' is not a finite number: {number(v)}")
+            from .walk import args_text, node_where
+
             p = BY_CODE[tape.op[i]]
             what = "overflows" if math.isinf(v) else "is undefined"
             raise OverflowEvaluationError(
