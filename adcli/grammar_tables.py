@@ -17,6 +17,7 @@ in memory at start-up, so an edited grammar is never silently ignored)::
 from __future__ import annotations
 
 import os
+import re
 
 # os.path, not pathlib: this module is on the start-up path of every command.
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -41,6 +42,55 @@ def grammar_crc(text: bytes) -> int:
     import zlib  # not on the start-up path: parse compares the frozen text instead
 
     return zlib.crc32(text)
+
+
+# The scanner tries the scalar language's operators most frequent first: a regex tries its
+# alternatives in order, and lark's order (longest text first) would put twenty rarer tokens in
+# front of `*` and `(`.
+FREQUENT = ("POW", "STAR", "LPAR", "RPAR", "PLUS", "MINUS", "COMMA", "SLASH")
+_SPECIAL = frozenset(".^$*+?{}[]|()")
+
+
+def scan_order(terminals: list) -> list[tuple[str, str]]:
+    """The order the scanner tries terminals in: pattern terminals first (lark's order), then
+    fixed-text ones, frequent first, the rest longest first (so `<=` is tried before `<`)."""
+    fixed = [t for t in terminals if fixed_texts(t[1]) is not None]
+    patterns = [t for t in terminals if fixed_texts(t[1]) is None]
+
+    def rank(terminal):
+        name, regex = terminal
+        frequent = FREQUENT.index(name) if name in FREQUENT else len(FREQUENT)
+        return frequent, -max(map(len, fixed_texts(regex)))
+
+    return patterns + sorted(fixed, key=rank)
+
+
+def scanner_regex(terminals: list) -> re.Pattern:
+    """One regex for every token, its alternatives in ``scan_order``'s order, then ``_BAD``."""
+    # ASCII: `\d` must not take other scripts' digits (float() would accept '١٢' as 12).
+    alternatives = "|".join(f"(?P<{name}>{regex})" for name, regex in scan_order(terminals))
+    return re.compile(alternatives + r"|(?P<_BAD>(?s:.))", re.ASCII)
+
+
+def fixed_texts(regex: str) -> list[str] | None:
+    """The texts a terminal matches if it is fixed text (``\\*\\*|\\^``), else None.  Read by
+    hand, not by two more regexes to compile: it runs on the first parse of every run."""
+    body = regex[3:-1] if regex.startswith("(?:") and regex.endswith(")") else regex
+    texts = []
+    for word in body.split("|"):
+        chars, text = iter(word), []
+        for ch in chars:
+            if ch == "\\":
+                ch = next(chars, "\n")  # `\\.`: any character but a new line
+                if ch == "\n":
+                    return None
+            elif ch in _SPECIAL:
+                return None
+            text.append(ch)
+        if not text:
+            return None
+        texts.append("".join(text))
+    return texts
 
 
 def build(grammar_text: str) -> dict:

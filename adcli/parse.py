@@ -16,7 +16,7 @@ from array import array
 from . import _tables
 from .builder import ARRAY, Builder
 from .errors import ProgramSyntaxError
-from .grammar_tables import CALL, PASS, grammar_path
+from .grammar_tables import CALL, PASS, fixed_texts, grammar_path, scan_order, scanner_regex
 from .graph import Program, Tape
 from .primitives import CODES, CONST, CONSTANTS, INPUT, OPERATORS, TABLE, lookup
 from .text import clip, excerpt, where
@@ -44,70 +44,15 @@ def _load_tables():
 _T = _load_tables()
 
 
-# The scalar language's operators, most frequent first: a regex tries its alternatives in order,
-# and lark's order (longest text first) would put twenty rarer tokens in front of `*` and `(`.
-_FREQUENT = ("POW", "STAR", "LPAR", "RPAR", "PLUS", "MINUS", "COMMA", "SLASH")
-
-
-def _ordered(terminals: list) -> list[tuple[str, str]]:
-    """The order the scanner tries terminals in: pattern terminals first (lark's order), then
-    fixed-text ones, frequent first, the rest longest first (so `<=` is tried before `<`)."""
-    fixed = [t for t in terminals if _texts(t[1]) is not None]
-    patterns = [t for t in terminals if _texts(t[1]) is None]
-
-    def rank(terminal):
-        name, regex = terminal
-        frequent = _FREQUENT.index(name) if name in _FREQUENT else len(_FREQUENT)
-        return frequent, -max(map(len, _texts(regex)))
-
-    return patterns + sorted(fixed, key=rank)
-
-
-def _scanner(terminals: list) -> re.Pattern:
-    """One regex for every token, its alternatives in ``_ordered``'s order."""
-    # ASCII: `\d` must not take other scripts' digits (float() would accept '١٢' as 12).
-    alternatives = "|".join(f"(?P<{name}>{regex})" for name, regex in _ordered(terminals))
-    return re.compile(alternatives + r"|(?P<_BAD>(?s:.))", re.ASCII)
-
-
-_SPECIAL = frozenset(".^$*+?{}[]|()")
-
-
-def _texts(regex: str) -> list[str] | None:
-    """The texts a terminal matches if it is fixed text (``\\*\\*|\\^``), else None.
-
-    Read by hand rather than by two more regexes: this runs at start-up, once per terminal."""
-    body = regex[3:-1] if regex.startswith("(?:") and regex.endswith(")") else regex
-    texts = []
-    for word in body.split("|"):
-        text, escaped = [], False
-        for ch in word:
-            if escaped:
-                if ch == "\n":  # as the regex `\\.` would not match it
-                    return None
-                text.append(ch)
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch in _SPECIAL:
-                return None
-            else:
-                text.append(ch)
-        if escaped or not text:
-            return None
-        texts.append("".join(text))
-    return texts
-
-
 _SCANNER: re.Pattern | None = None  # compiled when first needed: see scanner()
 
 
 def scanner() -> re.Pattern:
-    """The scanner (``_scanner``'s one regex), compiled on the first parse that needs it, not at
-    import: compiling it is a large part of a short run's start-up."""
+    """The scanner (``grammar_tables.scanner_regex``), compiled on the first parse that needs
+    it, not at import: compiling it is a large part of a short run's start-up."""
     global _SCANNER
     if _SCANNER is None:
-        _SCANNER = _scanner(_T["TERMINALS"])
+        _SCANNER = scanner_regex(_T["TERMINALS"])
     return _SCANNER
 
 
@@ -193,7 +138,7 @@ def _core():
 
         core = load("_cparse")
         if core is not None and (array("i").itemsize, array("d").itemsize) == (4, 8):
-            terminals = [(n, r, _texts(r)) for n, r in _ordered(_T["TERMINALS"])]
+            terminals = [(n, r, fixed_texts(r)) for n, r in scan_order(_T["TERMINALS"])]
             # builder.py's actions: the operators' nodes, then the comparisons' (from the table)
             binary = {k: OPERATORS[k] for k in ("add", "sub", "mul", "div", "pow")}
             binary.update(

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from adcli.builder import Builder
 from adcli.errors import AdcliError, ProgramSyntaxError
-from adcli.grammar_tables import grammar_path
+from adcli.grammar_tables import fixed_texts, grammar_path
 from adcli.text import where
 
 lark = pytest.importorskip("lark")
@@ -230,7 +230,7 @@ def test_known_programs(text):
 def test_no_fixed_token_is_shadowed_by_a_shorter_one_tried_first():
     # The scanner takes the first alternative that matches: `<` before `<=` would split `<=`.
     order = re.findall(r"\(\?P<(\w+)>", driver.scanner().pattern)
-    texts = {name: driver._texts(regex) for name, regex in driver._T["TERMINALS"]}
+    texts = {name: fixed_texts(regex) for name, regex in driver._T["TERMINALS"]}
     fixed = [(name, t) for name in order for t in texts.get(name) or ()]
     for i, (_, early) in enumerate(fixed):
         for name, late in fixed[i + 1 :]:
