@@ -19,7 +19,15 @@ from setuptools.command.build_py import build_py
 
 NATIVE = "adcli/_native"
 EXTENSIONS = [
-    Extension("adcli._csweep", [f"{NATIVE}/csweep.c"]),
+    # -fno-builtin: every math function is the C library's, as Python's math module calls it
+    # (gcc would otherwise turn pow(u, 2.0) into u*u, which differs from libm's pow in the last
+    # bit); sqrt and fabs stay exact either way.
+    Extension(
+        "adcli._csweep",
+        [f"{NATIVE}/csweep.c"],
+        depends=[f"{NATIVE}/rules.h"],
+        extra_compile_args=["-fno-builtin"] if os.name == "posix" else [],
+    ),
     Extension("adcli._cparse", [f"{NATIVE}/cparse.c"]),
 ]
 for extension in EXTENSIONS:

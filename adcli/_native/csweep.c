@@ -1,22 +1,29 @@
-/* adcli._csweep: the reverse sweep over a tape's arrays, in C.
+/* adcli._csweep: the forward and reverse sweeps over a tape's arrays, in C.
  *
- * The same loop as adcli.engine.sweep.backward, operation for operation, so the adjoints are the
- * same bits: the tape is in creation order, each node's adjoint is final when the loop reaches
- * it, and it flows into the arguments as adjoint[arg] += adjoint[node] * g_weight (arg0 first).
- * A zero adjoint contributes nothing, even through an infinite g_weight.
+ * The same loops as adcli.engine.sweep.forward and .backward, operation for operation, so the
+ * numbers are the same bits.  forward computes each node's value and the g_weights its activity
+ * mask asks for, by the rules generated from the primitive table (rules.h); it handles only the
+ * success path: at an op that is not compiled, a value or g_weight that is not finite, or an IEEE
+ * exception that Python would have raised as an error (invalid, division by zero, overflow), it
+ * returns False and the caller reruns the sweep in Python, which gives the same result or the
+ * same error.  backward accumulates adjoint[arg] += adjoint[node] * g_weight from the output
+ * down (arg0 first); a zero adjoint contributes nothing, even through an infinite g_weight.
  *
- * The arrays are Python array.array buffers: op 'B', arg0/arg1 'i', g0/g1/adjoint 'd'.  A tape
- * that is not well formed (an argument not before its node) makes the call return False, and
- * the caller runs the Python loop.  Built with -ffp-contract=off (setup.py): no fused
- * multiply-add, so a*b+c rounds twice, as in Python.
+ * The arrays are Python array.array buffers: op and need 'B', arg0/arg1 'i', the rest 'd'.  A
+ * tape that is not well formed (an argument not before its node) returns False too.  Built with
+ * -ffp-contract=off (setup.py): no fused multiply-add, so a*b+c rounds twice, as in Python.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <fenv.h>
+#include <math.h>
+
+#include "rules.h"
 
 #define FIRST_PRIMITIVE 2
 
 typedef struct {
-    Py_buffer view[6];
+    Py_buffer view[7];
     int held;
 } Buffers;
 
@@ -40,6 +47,65 @@ static int borrow(Buffers *b, PyObject *obj, int writable, Py_ssize_t itemsize, 
         return -1;
     }
     return 0;
+}
+
+PyDoc_STRVAR(forward_doc,
+"forward(op, arg0, arg1, need, values, g0, g1) -> bool\n\n"
+"Fill values (its leaves already hold the constants and inputs) and the g_weights g0, g1 that\n"
+"need asks for, node by node.  False (arrays partly written) when Python must do it.");
+
+#define RAISES (FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW)
+
+static PyObject *forward(PyObject *self, PyObject *args)
+{
+    PyObject *o_op, *o_a0, *o_a1, *o_need, *o_values, *o_g0, *o_g1;
+    Buffers b = {.held = 0};
+    if (!PyArg_ParseTuple(args, "OOOOOOO:forward", &o_op, &o_a0, &o_a1, &o_need, &o_values, &o_g0,
+                          &o_g1))
+        return NULL;
+    Py_ssize_t n = PyObject_Length(o_op);
+    if (n < 0)
+        return NULL;
+    if (borrow(&b, o_op, 0, 1, n, "op") || borrow(&b, o_a0, 0, sizeof(int), n, "arg0")
+        || borrow(&b, o_a1, 0, sizeof(int), n, "arg1") || borrow(&b, o_need, 0, 1, n, "need")
+        || borrow(&b, o_values, 1, sizeof(double), n, "values")
+        || borrow(&b, o_g0, 1, sizeof(double), n, "g0")
+        || borrow(&b, o_g1, 1, sizeof(double), n, "g1")) {
+        release(&b);
+        return NULL;
+    }
+    const unsigned char *op = b.view[0].buf, *need = b.view[3].buf;
+    const int *arg0 = b.view[1].buf, *arg1 = b.view[2].buf;
+    double *values = b.view[4].buf, *g0 = b.view[5].buf, *g1 = b.view[6].buf;
+    int ok = 1;
+    Py_BEGIN_ALLOW_THREADS
+    feclearexcept(RAISES);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int k = op[i];
+        if (k < FIRST_PRIMITIVE) {
+            if (!isfinite(values[i])) { /* a bound input Python refuses */
+                ok = 0;
+                break;
+            }
+            continue;
+        }
+        int a = arg0[i], c = arg1[i];
+        if (a < 0 || a >= i || c >= i) {
+            ok = 0;
+            break;
+        }
+        double x = values[a], y = c >= 0 ? values[c] : 0.0;
+        if (!adcli_rule(k, x, y, need[i], &values[i], &g0[i], &g1[i])
+            || !isfinite(values[i]) || !isfinite(g0[i]) || !isfinite(g1[i])) {
+            ok = 0;
+            break;
+        }
+    }
+    if (fetestexcept(RAISES))
+        ok = 0;
+    Py_END_ALLOW_THREADS
+    release(&b);
+    return PyBool_FromLong(ok);
 }
 
 PyDoc_STRVAR(backward_doc,
@@ -93,6 +159,7 @@ static PyObject *backward(PyObject *self, PyObject *args)
 }
 
 static PyMethodDef methods[] = {
+    {"forward", forward, METH_VARARGS, forward_doc},
     {"backward", backward, METH_VARARGS, backward_doc},
     {NULL, NULL, 0, NULL},
 };
@@ -104,5 +171,10 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__csweep(void)
 {
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && PyModule_AddStringConstant(m, "ROWS", ADCLI_ROWS) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

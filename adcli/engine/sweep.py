@@ -42,9 +42,16 @@ PARTIALS1 = tuple(p.partials[1] if p and p.arity == 2 else None for p in BY_CODE
 COMPILED_FROM = 512
 
 
+_ROWS = " ".join(f"{p.call_name}/{p.arity}" for p in BY_CODE[FIRST_PRIMITIVE:])
+
+
 def compiled(tape):
-    """The compiled sweeps (``adcli._csweep``) for this tape, or None: pure Python."""
-    return native.load("_csweep") if len(tape) >= COMPILED_FROM else None
+    """The compiled sweeps (``adcli._csweep``) for this tape, or None: pure Python.  Only a
+    module generated from this very table counts (its rules are in op-code order)."""
+    if len(tape) < COMPILED_FROM:
+        return None
+    module = native.load("_csweep")
+    return module if module is not None and module.ROWS == _ROWS else None
 
 
 # Op code -> the mask of all its arguments (0 for the leaves), for bytes.translate.
@@ -112,15 +119,15 @@ def forward(tape, inputs: dict[int, float], source: str = "", need=None) -> Swee
         if need != "all":
             raise ValueError(f"need must be None or 'all', not {need!r}")
         need = all_partials(tape)
-    n = len(tape)
-    values = array("d", tape.const)
-    for node, value in inputs.items():
-        if type(value) is array:  # an array input's elements, consecutive nodes from ``node``
-            values[node : node + len(value)] = value
-        else:
-            values[node] = value
-    g0 = array("d", bytes(8 * n))
-    g1 = array("d", bytes(8 * n))
+    values, g0, g1 = _start(tape, inputs)
+    c = compiled(tape)
+    if c is not None:
+        # The success path in C, by the same rules in the same order; anything else (an op
+        # not compiled, a value or g_weight not finite, an IEEE exception Python raises as an
+        # error) is Python's to do again from the start, with the same result or error.
+        if c.forward(tape.op, tape.arg0, tape.arg1, need, values, g0, g1):
+            return Sweep(values, g0, g1)
+        values, g0, g1 = _start(tape, inputs)
     fns, d0s, d1s, F = VALUE_FNS, PARTIALS0, PARTIALS1, FLOAT
     nodes = zip(count(), tape.op, tape.arg0, tape.arg1, need)
     while True:
@@ -149,6 +156,18 @@ def forward(tape, inputs: dict[int, float], source: str = "", need=None) -> Swee
     if not math.isfinite(sum(values)):  # cheap test; a false alarm (overflowing sum) rescans
         non_finite_value(tape, values, source)
     return Sweep(values, g0, g1)
+
+
+def _start(tape, inputs: dict[int, float]) -> tuple[array, array, array]:
+    """Fresh values (the constants, the inputs bound) and zero g_weights."""
+    values = tape.const[:]
+    for node, value in inputs.items():
+        if type(value) is array:  # an array input's elements, consecutive nodes from ``node``
+            values[node : node + len(value)] = value
+        else:
+            values[node] = value
+    zeros = bytes(8 * len(tape))
+    return values, array("d", zeros), array("d", zeros)
 
 
 def backward(tape, sweep: Sweep, output: int) -> array:
