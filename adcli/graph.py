@@ -45,15 +45,12 @@ class Tape:
         self.cache: dict[str, object] = {}  # facts derived from the structure (engine's activity)
 
     @classmethod
-    def from_bytes(
-        cls, op: bytes, arg0: bytes, arg1: bytes, at: bytes, const: bytes, names: dict[int, str]
+    def from_arrays(
+        cls, op: array, arg0: array, arg1: array, at: array, const: array, names: dict[int, str]
     ) -> Tape:
-        """A parser's tape from its five arrays' machine bytes (the compiled parser's result)."""
+        """A parser's tape from its five arrays, as they are (the compiled parser's result)."""
         tape = cls()
-        for field, data in zip(
-            (tape.op, tape.arg0, tape.arg1, tape._at, tape._const), (op, arg0, arg1, at, const)
-        ):
-            field.frombytes(data)
+        tape.op, tape.arg0, tape.arg1, tape._at, tape._const = op, arg0, arg1, at, const
         tape.names = names
         return tape
 

@@ -125,7 +125,7 @@ def compiled(text: str) -> Program | None:
     if result is None:
         return None
     *arrays, names, inputs, bindings, output = result
-    return Program(Tape.from_bytes(*arrays, names=names), output, inputs, text, bindings)
+    return Program(Tape.from_arrays(*arrays, names=names), output, inputs, text, bindings)
 
 
 _CORE: list = []  # [module or None], once loaded

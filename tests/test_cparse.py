@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import struct
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from adcli import parse as driver
 from adcli.errors import AdcliError
+from adcli.primitives import CONST
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from workloads import WORKLOADS
@@ -199,6 +201,36 @@ def test_fuzz_corpus(seed):
         data = fuzzing.gen_bytes(rng)[1]
         check(data.decode("latin-1"))
         check(fuzzing.gen_unicode(rng)[0][1])
+
+
+def test_numbers_read_as_float_reads_them():
+    """The compiled parser's short-number fast path and its general conversion give float()'s
+    bits: every form the grammar's NUMBER takes, around 15 significant digits and 10^±22."""
+    rng = random.Random(15)
+
+    def digits(most: int) -> str:
+        return str(rng.randint(0, 10 ** rng.randint(0, most))).rjust(rng.randint(0, 3), "0")
+
+    exponents = ("", "e{}", "E-{}", "e+{}", "e00007", "e-000022", "e-3{}")
+    numbers = []
+    for _ in range(20_000):
+        exponent = rng.choice(exponents).format(
+            rng.choice((rng.randint(0, 25), rng.randint(0, 330)))
+        )
+        whole, fraction = digits(18), digits(18)
+        numbers.append(
+            rng.choice((whole, f"{whole}.{fraction}", f".{fraction}0", f"{whole}.")) + exponent
+        )
+    numbers = [n for n in numbers if float(n) != float("inf")]
+    text = " + ".join(numbers)
+    check(text, handled=True)
+    program = driver.compiled(text)
+    constants = [
+        program.tape.const[i] for i in range(len(program.tape)) if program.tape.op[i] == CONST
+    ]
+    assert [struct.pack("<d", c) for c in constants] == [
+        struct.pack("<d", float(n)) for n in numbers
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(WORKLOADS))

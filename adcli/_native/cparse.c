@@ -16,6 +16,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <float.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -51,11 +52,6 @@ typedef struct {
     unsigned spliced; /* bit i: child i is a spliced list */
 } Rule;
 
-typedef struct {
-    int32_t v;   /* a token's offset or a node; a list's last item */
-    int32_t n;   /* -1: a single value; else a list of n items */
-    int32_t a[3]; /* a list's first items */
-} Val;
 
 /* The grammar, as init() received it. */
 static int ready = 0;
@@ -73,7 +69,7 @@ typedef struct { char *name; Py_ssize_t len; int arity, code; } Function;
 #define FUNCTION_SLOTS 1024
 static Function functions[FUNCTION_SLOTS];
 typedef struct { char *name; Py_ssize_t len; double value; } Constant;
-static Constant *constants = NULL;
+static Constant *constants = NULL; /* K_CONST + k in a Label: constants[k] */
 static int nconstants = 0;
 
 /* scanning ------------------------------------------------------------------------------------ */
@@ -174,26 +170,48 @@ static inline int scan(const unsigned char *s, Py_ssize_t n, Py_ssize_t *pos, Py
 enum { K_NEW, K_INPUT, K_BINDING, K_CONST };
 
 typedef struct {
+    int32_t off, len, node, kind; /* kind K_CONST + k: the k-th named constant */
     uint32_t hash;
-    int32_t off, len, node, kind;
     PyObject *str; /* the label, made once when first needed */
-    double value;  /* K_CONST */
 } Label;
+
+/* Values on the parser's stack are token offsets and node indices (>= 0), "none" (-1), or
+ * lists (statements, call arguments): -2 - k for the k-th entry of a pool that is a stack too
+ * (a reduction pops the newest lists), holding the first three items and the last. */
+typedef int32_t Val;
+typedef struct {
+    int32_t n, last, a[3];
+} List;
+#define IS_LIST(v) ((v) <= -2)
+#define LIST_AT(v) (-2 - (v))
+
+/* Nodes are staged here and appended to the result's array('B'/'i'/'d') objects a chunk at a
+ * time: the tape is written once, into memory it keeps (fresh pages cost more than copies). */
+#define CHUNK 4096
+typedef struct {
+    uint8_t op[CHUNK];
+    int32_t arg0[CHUNK], arg1[CHUNK], at[CHUNK];
+    double cst[CHUNK];
+} Staged;
 
 typedef struct {
     const unsigned char *s;
     Py_ssize_t n;
-    uint8_t *op, *named;
-    int32_t *arg0, *arg1, *at;
-    double *cst;
-    Py_ssize_t count, cap;
+    PyObject *arrays[5]; /* op, arg0, arg1, at, const */
+    Staged *staged;
+    Py_ssize_t count, nstaged;
+    uint8_t *named; /* a bit per node: does the builder's tape.names have it yet */
+    Py_ssize_t capnamed;
     int32_t *events; /* (node, label) pairs, in the order adcli's builder names nodes */
     Py_ssize_t nevents, capevents;
-    int32_t *order; /* labels of inputs then of bindings, tagged by kind at the end */
+    int32_t *order; /* labels of inputs and bindings, as they are made */
     Py_ssize_t norder, caporder;
     Label *labels;
-    int32_t *slots; /* open addressing: label index + 1, 0 when empty */
+    uint32_t *slots; /* open addressing: label index + 1; 0 when empty */
     Py_ssize_t nlabels, caplabels, nslots;
+    int32_t last; /* the label looked up last (x in `x*sin(x)`), or -1 */
+    List *pool;
+    Py_ssize_t pooltop, poolcap;
     int32_t output;
     int failed; /* 1: bail; -1: a Python exception is set */
 } Parse;
@@ -209,49 +227,68 @@ static int grow(void **buffer, Py_ssize_t *cap, Py_ssize_t need, size_t item) {
     return 0;
 }
 
-static int32_t node(Parse *p, int code, int32_t a, int32_t b, int32_t at, double value) {
-    if (p->count >= p->cap) {
-        Py_ssize_t cap = p->cap ? p->cap * 2 : 4096;
-        if (cap > INT32_MAX) { p->failed = 1; return -1; }
-        void *q;
-#define REALLOC(field, type)                                          \
-        q = PyMem_Realloc(p->field, (size_t)cap * sizeof(type));      \
-        if (q == NULL) { PyErr_NoMemory(); p->failed = -1; return -1; } \
-        p->field = q;
-        REALLOC(op, uint8_t) REALLOC(named, uint8_t) REALLOC(arg0, int32_t)
-        REALLOC(arg1, int32_t) REALLOC(at, int32_t) REALLOC(cst, double)
-#undef REALLOC
-        p->cap = cap;
-    }
-    Py_ssize_t i = p->count++;
-    p->op[i] = (uint8_t)code;
-    p->named[i] = 0;
-    p->arg0[i] = a;
-    p->arg1[i] = b;
-    p->at[i] = at;
-    p->cst[i] = value;
-    return (int32_t)i;
+static int out_of_memory(Parse *p) {
+    PyErr_NoMemory();
+    p->failed = -1;
+    return -1;
 }
 
-static int event(Parse *p, int32_t index, int32_t label) {
-    if (grow((void **)&p->events, &p->capevents, 2 * (p->nevents + 1), sizeof(int32_t))) {
-        PyErr_NoMemory();
-        p->failed = -1;
+static const char TYPECODES[5] = {'B', 'i', 'i', 'i', 'd'};
+static const size_t ITEM[5] = {1, 4, 4, 4, 8};
+static PyObject *array_type = NULL, *frombytes = NULL;
+
+static int flush(Parse *p) {
+    void *data[5] = {p->staged->op, p->staged->arg0, p->staged->arg1, p->staged->at,
+                     p->staged->cst};
+    for (int k = 0; k < 5 && p->nstaged; k++) {
+        PyObject *view = PyMemoryView_FromMemory(data[k], p->nstaged * ITEM[k], PyBUF_READ);
+        PyObject *done = view ? PyObject_CallMethodOneArg(p->arrays[k], frombytes, view) : NULL;
+        Py_XDECREF(view);
+        if (done == NULL) {
+            p->failed = -1;
+            return -1;
+        }
+        Py_DECREF(done);
+    }
+    p->nstaged = 0;
+    return 0;
+}
+
+static int32_t node(Parse *p, int code, int32_t a, int32_t b, int32_t at, double value) {
+    if (p->count >= INT32_MAX) {
+        p->failed = 1;
         return -1;
     }
+    if (p->nstaged == CHUNK && flush(p)) return -1;
+    if (p->count >= 8 * p->capnamed) {
+        Py_ssize_t old = p->capnamed;
+        if (grow((void **)&p->named, &p->capnamed, p->count / 8 + 1, 1)) return out_of_memory(p);
+        memset(p->named + old, 0, p->capnamed - old);
+    }
+    Py_ssize_t k = p->nstaged++;
+    p->staged->op[k] = (uint8_t)code;
+    p->staged->arg0[k] = a;
+    p->staged->arg1[k] = b;
+    p->staged->at[k] = at;
+    p->staged->cst[k] = value;
+    return (int32_t)p->count++;
+}
+
+#define NAMED(p, i) ((p)->named[(i) >> 3] & (1u << ((i) & 7)))
+
+static int event(Parse *p, int32_t index, int32_t label) {
+    if (grow((void **)&p->events, &p->capevents, 2 * (p->nevents + 1), sizeof(int32_t)))
+        return out_of_memory(p);
     p->events[2 * p->nevents] = index;
     p->events[2 * p->nevents + 1] = label;
     p->nevents++;
-    p->named[index] = 1;
+    p->named[index >> 3] |= (uint8_t)(1u << (index & 7));
     return 0;
 }
 
 static int remember(Parse *p, int32_t label) {
-    if (grow((void **)&p->order, &p->caporder, p->norder + 1, sizeof(int32_t))) {
-        PyErr_NoMemory();
-        p->failed = -1;
-        return -1;
-    }
+    if (grow((void **)&p->order, &p->caporder, p->norder + 1, sizeof(int32_t)))
+        return out_of_memory(p);
     p->order[p->norder++] = label;
     return 0;
 }
@@ -259,54 +296,54 @@ static int remember(Parse *p, int32_t label) {
 /* The label of the NAME token at `at` (found or added), or -1 (p->failed set). */
 static int32_t label_at(Parse *p, int32_t at) {
     Py_ssize_t end = match_name(p->s, at, p->n);
-    if (end < 0) { p->failed = 1; return -1; }
+    if (end < 0) {
+        p->failed = 1;
+        return -1;
+    }
     int32_t len = (int32_t)(end - at);
     const unsigned char *t = p->s + at;
+    if (p->last >= 0) {
+        const Label *l = &p->labels[p->last];
+        if (l->len == len && memcmp(p->s + l->off, t, len) == 0) return p->last;
+    }
     uint32_t h = 2166136261u;
     for (int32_t k = 0; k < len; k++) h = (h ^ t[k]) * 16777619u;
     Py_ssize_t mask = p->nslots - 1, slot = h & mask;
     for (;;) {
-        int32_t found = p->slots[slot];
+        uint32_t found = p->slots[slot];
         if (found == 0) break;
-        Label *l = &p->labels[found - 1];
-        if (l->hash == h && l->len == len && memcmp(p->s + l->off, t, len) == 0) return found - 1;
+        const Label *l = &p->labels[found - 1];
+        if (l->hash == h && l->len == len && memcmp(p->s + l->off, t, len) == 0)
+            return p->last = (int32_t)found - 1;
         slot = (slot + 1) & mask;
     }
-    if (grow((void **)&p->labels, &p->caplabels, p->nlabels + 1, sizeof(Label))) goto nomemory;
+    if (grow((void **)&p->labels, &p->caplabels, p->nlabels + 1, sizeof(Label)))
+        return out_of_memory(p);
     int32_t index = (int32_t)p->nlabels++;
     Label *l = &p->labels[index];
-    l->hash = h;
     l->off = at;
     l->len = len;
     l->node = -1;
     l->kind = K_NEW;
+    l->hash = h;
     l->str = NULL;
-    l->value = 0.0;
-    for (int k = 0; k < nconstants; k++) {
-        if (constants[k].len == len && memcmp(constants[k].name, t, len) == 0) {
-            l->kind = K_CONST;
-            l->value = constants[k].value;
-        }
-    }
-    p->slots[slot] = index + 1;
+    for (int k = 0; k < nconstants; k++)
+        if (constants[k].len == len && memcmp(constants[k].name, t, len) == 0) l->kind = K_CONST + k;
+    p->slots[slot] = (uint32_t)index + 1;
     if (2 * p->nlabels > p->nslots) { /* rehash at half full */
-        Py_ssize_t nslots = p->nslots * 4;
-        int32_t *slots = PyMem_Calloc((size_t)nslots, sizeof(int32_t));
-        if (slots == NULL) goto nomemory;
+        Py_ssize_t nslots = p->nslots * 2;
+        uint32_t *slots = PyMem_Calloc((size_t)nslots, sizeof(uint32_t));
+        if (slots == NULL) return out_of_memory(p);
         for (Py_ssize_t k = 0; k < p->nlabels; k++) {
             Py_ssize_t s2 = p->labels[k].hash & (nslots - 1);
             while (slots[s2]) s2 = (s2 + 1) & (nslots - 1);
-            slots[s2] = (int32_t)k + 1;
+            slots[s2] = (uint32_t)k + 1;
         }
         PyMem_Free(p->slots);
         p->slots = slots;
         p->nslots = nslots;
     }
-    return index;
-nomemory:
-    PyErr_NoMemory();
-    p->failed = -1;
-    return -1;
+    return p->last = index;
 }
 
 static uint32_t function_hash(const char *name, Py_ssize_t len, int arity) {
@@ -325,15 +362,62 @@ static const Function *find_function(const char *name, Py_ssize_t len, int arity
     }
 }
 
+/* The common short number, exactly as float() reads it: at most 15 significant digits (so the
+ * integer m is exact) and a power of ten 10^k with |k| <= 22 (exact too), so m * 10^k or
+ * m / 10^-k is one correctly rounded operation — the same fast path as Python's own dtoa.c.
+ * Returns 0 and sets *value, or -1 for the general conversion. */
+static int short_number(const unsigned char *s, Py_ssize_t len, double *value) {
+#if FLT_EVAL_METHOD == 0
+    static const double TENS[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    uint64_t m = 0;
+    int digits = 0, scale = 0, exponent = 0, negative = 0;
+    Py_ssize_t i = 0;
+    for (; i < len && DIGIT(s[i]); i++) {
+        if (m == 0 && s[i] == '0') continue; /* leading zeros are not significant */
+        if (++digits > 15) return -1;
+        m = m * 10 + (s[i] - '0');
+    }
+    if (i < len && s[i] == '.') {
+        for (i++; i < len && DIGIT(s[i]); i++) {
+            scale--;
+            if (m == 0 && s[i] == '0') continue;
+            if (++digits > 15) return -1;
+            m = m * 10 + (s[i] - '0');
+        }
+    }
+    if (i < len) { /* [eE][+-]?digits: the scanner matched it */
+        i++;
+        if (s[i] == '+' || s[i] == '-') negative = s[i++] == '-';
+        if (len - i > 4) return -1;
+        for (; i < len; i++) exponent = exponent * 10 + (s[i] - '0');
+        scale += negative ? -exponent : exponent;
+    }
+    if (m == 0) {
+        *value = 0.0;
+        return 0;
+    }
+    if (scale < -22 || scale > 22) return -1;
+    *value = scale >= 0 ? (double)m * TENS[scale] : (double)m / TENS[-scale];
+    return 0;
+#else
+    return -1; /* extended-precision intermediates: leave it all to the general conversion */
+#endif
+}
+
 static int32_t act_number(Parse *p, int32_t at) {
     Py_ssize_t end = match_number(p->s, at, p->n);
-    if (end < 0) { p->failed = 1; return -1; }
-    Py_ssize_t len = end - at;
-    char small[64], *buffer = small;
-    if (len >= (Py_ssize_t)sizeof(small)) {
-        buffer = PyMem_Malloc(len + 1);
-        if (buffer == NULL) { PyErr_NoMemory(); p->failed = -1; return -1; }
+    if (end < 0) {
+        p->failed = 1;
+        return -1;
     }
+    Py_ssize_t len = end - at;
+    double quick;
+    if (short_number(p->s + at, len, &quick) == 0) return node(p, const_code, -1, -1, at, quick);
+    char small[64], *buffer = small;
+    if (len >= (Py_ssize_t)sizeof(small) && (buffer = PyMem_Malloc(len + 1)) == NULL)
+        return out_of_memory(p);
     memcpy(buffer, p->s + at, len);
     buffer[len] = '\0';
     char *stop = NULL;
@@ -354,14 +438,13 @@ static int32_t act_name(Parse *p, int32_t at) {
     if (label < 0) return -1;
     Label *l = &p->labels[label];
     if (l->kind == K_INPUT || l->kind == K_BINDING) return l->node;
-    if (l->kind == K_CONST) {
-        int32_t index = node(p, const_code, -1, -1, at, l->value);
+    if (l->kind >= K_CONST) {
+        int32_t index = node(p, const_code, -1, -1, at, constants[l->kind - K_CONST].value);
         if (index < 0 || event(p, index, label)) return -1;
         return index;
     }
     int32_t index = node(p, input_code, -1, -1, at, 0.0);
     if (index < 0 || event(p, index, label) || remember(p, label)) return -1;
-    l = &p->labels[label];
     l->kind = K_INPUT;
     l->node = index;
     return index;
@@ -371,26 +454,31 @@ static int32_t act_assign(Parse *p, int32_t at, int32_t value) {
     int32_t label = label_at(p, at);
     if (label < 0) return -1;
     Label *l = &p->labels[label];
-    if (l->kind != K_NEW) { p->failed = 1; return -1; } /* the pure parser's message */
+    if (l->kind != K_NEW) { /* a constant, or assigned or used before: the pure message */
+        p->failed = 1;
+        return -1;
+    }
     l->kind = K_BINDING;
     l->node = value;
     if (remember(p, label)) return -1;
-    if (!p->named[value] && event(p, value, label)) return -1;
+    if (!NAMED(p, value) && event(p, value, label)) return -1;
     return value;
 }
 
-static int32_t act_call(Parse *p, int32_t at, const Val *args) {
-    if (args->n < 1 || args->n > 3) { p->failed = 1; return -1; }
+static int32_t act_call(Parse *p, int32_t at, List args) {
     Py_ssize_t end = match_name(p->s, at, p->n);
-    if (end < 0) { p->failed = 1; return -1; }
-    const Function *f = find_function((const char *)p->s + at, end - at, args->n);
-    if (f != NULL && args->n <= 2)
-        return node(p, f->code, args->a[0], args->n == 2 ? args->a[1] : -1, at, 0.0);
-    if (f == NULL && args->n == 3 && where_add >= 0 && end - at == 5 &&
+    if (args.n < 1 || args.n > 3 || end < 0) {
+        p->failed = 1;
+        return -1;
+    }
+    const Function *f = find_function((const char *)p->s + at, end - at, args.n);
+    if (f != NULL && args.n <= 2)
+        return node(p, f->code, args.a[0], args.n == 2 ? args.a[1] : -1, at, 0.0);
+    if (f == NULL && args.n == 3 && where_add >= 0 && end - at == 5 &&
         memcmp(p->s + at, "where", 5) == 0) {
-        int32_t pick = node(p, where_pick, args->a[0], args->a[1], at, 0.0);
+        int32_t pick = node(p, where_pick, args.a[0], args.a[1], at, 0.0);
         if (pick < 0) return -1;
-        int32_t unpick = node(p, where_unpick, args->a[0], args->a[2], at, 0.0);
+        int32_t unpick = node(p, where_unpick, args.a[0], args.a[2], at, 0.0);
         if (unpick < 0) return -1;
         return node(p, where_add, pick, unpick, at, 0.0);
     }
@@ -398,91 +486,110 @@ static int32_t act_call(Parse *p, int32_t at, const Val *args) {
     return -1;
 }
 
-static void gather(const Val *children, const Rule *r, Val *out, int *bad) {
-    out->v = -1;
+/* The kept children as one list, spliced lists' items in place; 0, or -1 if a child is not
+ * what the rule says. */
+static int gather(Parse *p, const Val *children, const Rule *r, List *out) {
     out->n = 0;
+    out->last = -1;
     for (int k = 0; k < r->nkept; k++) {
-        const Val *c = &children[r->kept[k]];
+        Val c = children[r->kept[k]];
         if (r->spliced & (1u << r->kept[k])) {
-            if (c->n < 0) { *bad = 1; return; }
-            for (int32_t m = 0; m < c->n && m < 3 && out->n + m < 3; m++) out->a[out->n + m] = c->a[m];
-            if (c->n > 0) out->v = c->v;
-            out->n += c->n;
+            if (!IS_LIST(c)) return -1;
+            const List *l = &p->pool[LIST_AT(c)];
+            for (int32_t m = 0; m < l->n && out->n + m < 3; m++) out->a[out->n + m] = l->a[m];
+            if (l->n > 0) out->last = l->last;
+            out->n += l->n;
         } else {
-            if (c->n >= 0) { *bad = 1; return; }
-            if (out->n < 3) out->a[out->n] = c->v;
-            out->v = c->v;
+            if (IS_LIST(c)) return -1;
+            if (out->n < 3) out->a[out->n] = c;
+            out->last = c;
             out->n++;
         }
-        if (out->n > (1 << 30)) { *bad = 1; return; }
+        if (out->n > (1 << 30)) return -1;
     }
+    return 0;
 }
 
-#define SCALAR(k) (r->nkept > (k) && children[r->kept[k]].n < 0)
-#define ARG(k) (children[r->kept[k]].v)
+/* A list result takes the pool's entry `base` (the first popped list's, or the next free). */
+static Val push_list(Parse *p, Py_ssize_t base, const List *list) {
+    if (grow((void **)&p->pool, &p->poolcap, base + 1, sizeof(List))) return out_of_memory(p);
+    p->pool[base] = *list;
+    p->pooltop = base + 1;
+    return (Val)(-2 - base);
+}
+
+#define SCALAR(k) (r->nkept > (k) && !IS_LIST(children[r->kept[k]]))
+#define ARG(k) (children[r->kept[k]])
 
 /* The value of reducing `r` over `children`, or p->failed set. */
 static Val reduce_value(Parse *p, const Rule *r, const Val *children) {
-    Val out = {-1, -1, {0, 0, 0}};
-    int bad = 0;
-    if (r->kind == PASS) return children[r->pass_arg];
-    if (r->kind == SPLICE || r->action == A_ARGUMENTS || r->action == A_START) {
-        gather(children, r, &out, &bad);
-        if (bad) p->failed = 1;
-        if (r->action == A_START) {
-            if (out.n < 1) p->failed = 1;
-            else p->output = out.v;
-            out.n = -1;
+    Py_ssize_t base = p->pooltop; /* the children's lists are the newest in the pool */
+    for (int k = 0; k < r->size; k++)
+        if (IS_LIST(children[k])) {
+            base = LIST_AT(children[k]);
+            break;
         }
-        return out;
+    if (r->kind == PASS) {
+        Val v = children[r->pass_arg];
+        if (IS_LIST(v)) {
+            List kept = p->pool[LIST_AT(v)];
+            return push_list(p, base, &kept);
+        }
+        p->pooltop = base;
+        return v;
     }
-    if (r->spliced) { p->failed = 1; return out; }
+    if (r->kind == SPLICE || r->action == A_ARGUMENTS || r->action == A_START) {
+        List out;
+        if (gather(p, children, r, &out)) {
+            p->failed = 1;
+            return -1;
+        }
+        if (r->action != A_START) return push_list(p, base, &out);
+        if (out.n < 1) p->failed = 1;
+        p->output = out.last;
+        p->pooltop = base;
+        return -1;
+    }
+    p->pooltop = base; /* nothing is pushed before the children's lists are read below */
+    if (r->spliced) goto bail;
     switch (r->action) {
     case A_NUMBER:
         if (r->nkept != 1 || !SCALAR(0)) break;
-        out.v = act_number(p, ARG(0));
-        return out;
+        return act_number(p, ARG(0));
     case A_NAME:
         if (r->nkept != 1 || !SCALAR(0)) break;
-        out.v = act_name(p, ARG(0));
-        return out;
+        return act_name(p, ARG(0));
     case A_BINARY:
         if (r->nkept != 3 || !SCALAR(0) || !SCALAR(1) || !SCALAR(2)) break;
-        out.v = node(p, r->opcode, ARG(0), ARG(2), ARG(1), 0.0);
-        return out;
+        return node(p, r->opcode, ARG(0), ARG(2), ARG(1), 0.0);
     case A_NEG:
         if (r->nkept != 2 || !SCALAR(0) || !SCALAR(1)) break;
-        out.v = node(p, r->opcode, ARG(1), -1, ARG(0), 0.0);
-        return out;
+        return node(p, r->opcode, ARG(1), -1, ARG(0), 0.0);
     case A_POS:
         if (r->nkept != 2 || !SCALAR(0) || !SCALAR(1)) break;
-        out.v = ARG(1);
-        return out;
+        return ARG(1);
     case A_ASSIGN:
         if (r->nkept != 2 || !SCALAR(0) || !SCALAR(1)) break;
-        out.v = act_assign(p, ARG(0), ARG(1));
-        return out;
+        return act_assign(p, ARG(0), ARG(1));
     case A_CALL:
-        if (r->nkept != 2 || !SCALAR(0) || children[r->kept[1]].n < 0) break;
-        out.v = act_call(p, ARG(0), &children[r->kept[1]]);
-        return out;
+        if (r->nkept != 2 || !SCALAR(0) || !IS_LIST(ARG(1))) break;
+        return act_call(p, ARG(0), p->pool[LIST_AT(ARG(1))]);
     }
+bail:
     p->failed = 1; /* array syntax, or a rule shape this file does not know */
-    return out;
+    return -1;
 }
 
 static void release(Parse *p) {
-    PyMem_Free(p->op);
+    for (int k = 0; k < 5; k++) Py_CLEAR(p->arrays[k]);
+    PyMem_Free(p->staged);
     PyMem_Free(p->named);
-    PyMem_Free(p->arg0);
-    PyMem_Free(p->arg1);
-    PyMem_Free(p->at);
-    PyMem_Free(p->cst);
     PyMem_Free(p->events);
     PyMem_Free(p->order);
     for (Py_ssize_t k = 0; k < p->nlabels; k++) Py_XDECREF(p->labels[k].str);
     PyMem_Free(p->labels);
     PyMem_Free(p->slots);
+    PyMem_Free(p->pool);
 }
 
 /* Where the unit reductions that `symbol` triggers on `top` above `below` end: *chain = that
@@ -501,20 +608,22 @@ static int unit_chain(int32_t below, int32_t top, int symbol, int32_t *chain) {
 
 /* Run the automaton; 0 on success, else p->failed says why. */
 static int drive(Parse *p) {
-    int32_t *states = NULL;
+    uint16_t *states = NULL; /* init() checks every state fits */
     Val *values = NULL;
     Py_ssize_t capstates = 0, capvalues = 0, top = 0, vtop = 0;
     Py_ssize_t pos = 0, start = 0;
-    if (grow((void **)&states, &capstates, 256, sizeof(int32_t)) ||
+    if (grow((void **)&states, &capstates, 256, sizeof(uint16_t)) ||
         grow((void **)&values, &capvalues, 256, sizeof(Val))) {
-        PyErr_NoMemory();
-        p->failed = -1;
+        out_of_memory(p);
         goto done;
     }
-    states[0] = start_state;
+    states[0] = (uint16_t)start_state;
     for (;;) {
         int symbol = scan(p->s, p->n, &pos, &start);
-        if (symbol < 0) { p->failed = 1; break; }
+        if (symbol < 0) {
+            p->failed = 1; /* an unexpected character */
+            break;
+        }
         int32_t action = actions[states[top] * nsymbols + symbol];
         while (action < 0 && action != NO_ACTION) {
             const Rule *r = &rules[~action];
@@ -522,43 +631,53 @@ static int drive(Parse *p) {
                 /* A run of unit reductions (atom -> power -> unary -> product -> sum) changes
                  * only the top state, and where it ends depends on nothing but the state below,
                  * the top state and the lookahead: remember it and jump there in one step. */
-                if (top < 1) { p->failed = 1; goto done; }
+                if (top < 1) {
+                    p->failed = 1;
+                    goto done;
+                }
                 int32_t *chain = &chains[((size_t)states[top - 1] * nstates + states[top]) *
-                                         (end_symbol + 1) + symbol];
+                                             (end_symbol + 1) +
+                                         symbol];
                 if (*chain == 0 && unit_chain(states[top - 1], states[top], symbol, chain)) {
                     p->failed = 1;
                     goto done;
                 }
-                states[top] = *chain - 1;
-                if (symbol == end_symbol && states[top] == end_state) goto done;
-                action = actions[states[top] * nsymbols + symbol];
-                continue;
+                states[top] = (uint16_t)(*chain - 1);
             } else {
-                if (r->size < 1 || r->size > vtop || r->size > top) { p->failed = 1; goto done; }
+                if (r->size < 1 || r->size > vtop || r->size > top) {
+                    p->failed = 1;
+                    goto done;
+                }
                 Val value = reduce_value(p, r, values + vtop - r->size);
                 if (p->failed) goto done;
                 vtop -= r->size;
                 top -= r->size;
                 values[vtop++] = value;
+                int32_t next = actions[states[top] * nsymbols + r->origin];
+                if (next < 0) {
+                    p->failed = 1;
+                    goto done;
+                }
+                states[++top] = (uint16_t)next;
             }
-            int32_t next = actions[states[top] * nsymbols + r->origin];
-            if (next < 0) { p->failed = 1; goto done; }
-            states[++top] = next;
-            if (symbol == end_symbol && next == end_state) goto done;
-            action = actions[next * nsymbols + symbol];
+            if (symbol == end_symbol && states[top] == end_state) goto done;
+            action = actions[states[top] * nsymbols + symbol];
         }
-        if (action == NO_ACTION || symbol == end_symbol) { p->failed = 1; break; }
-        if (grow((void **)&states, &capstates, top + 2, sizeof(int32_t)) ||
-            grow((void **)&values, &capvalues, vtop + 1, sizeof(Val))) {
-            PyErr_NoMemory();
-            p->failed = -1;
+        if (action == NO_ACTION || symbol == end_symbol) {
+            p->failed = 1; /* a syntax error */
             break;
         }
-        if (start > INT32_MAX) { p->failed = 1; break; }
-        states[++top] = action;
-        values[vtop].v = (int32_t)start;
-        values[vtop].n = -1;
-        vtop++;
+        if (grow((void **)&states, &capstates, top + 2, sizeof(uint16_t)) ||
+            grow((void **)&values, &capvalues, vtop + 1, sizeof(Val))) {
+            out_of_memory(p);
+            break;
+        }
+        if (start > INT32_MAX) {
+            p->failed = 1;
+            break;
+        }
+        states[++top] = (uint16_t)action;
+        values[vtop++] = (Val)start; /* a token's value is its offset */
     }
 done:
     PyMem_Free(states);
@@ -569,36 +688,48 @@ done:
 /* parse(text) -> (op, arg0, arg1, at, const, names, inputs, bindings, output) | None ---------- */
 static PyObject *label_str(Parse *p, int32_t label) {
     Label *l = &p->labels[label];
-    if (l->str == NULL)
-        l->str = PyUnicode_FromStringAndSize((const char *)p->s + l->off, l->len);
+    if (l->str == NULL && (l->str = PyUnicode_New(l->len, 127)) != NULL)
+        memcpy(PyUnicode_1BYTE_DATA(l->str), p->s + l->off, l->len); /* NAME is ASCII */
     return l->str;
 }
 
 static PyObject *results(Parse *p) {
     PyObject *names = NULL, *inputs = NULL, *bindings = NULL, *out = NULL;
-    Py_ssize_t n = p->count;
-    if (!(names = PyDict_New()) || !(inputs = PyDict_New()) || !(bindings = PyDict_New()))
+    Py_ssize_t ninputs = 0;
+    for (Py_ssize_t k = 0; k < p->norder; k++) ninputs += p->labels[p->order[k]].kind == K_INPUT;
+    if (!(names = _PyDict_NewPresized(p->nevents)) || !(inputs = _PyDict_NewPresized(ninputs)) ||
+        !(bindings = _PyDict_NewPresized(p->norder - ninputs)))
         goto done;
-    for (Py_ssize_t k = 0; k < p->nevents; k++) {
+    /* An input's node number is one int object, shared by tape.names and inputs. */
+    PyObject **numbers = PyMem_Calloc((size_t)p->nlabels + 1, sizeof(PyObject *));
+    if (numbers == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int failed = 0;
+    for (Py_ssize_t k = 0; k < p->nevents && !failed; k++) {
+        int32_t label = p->events[2 * k + 1];
         PyObject *key = PyLong_FromLong(p->events[2 * k]);
-        PyObject *label = label_str(p, p->events[2 * k + 1]);
-        int failed = key == NULL || label == NULL || PyDict_SetItem(names, key, label);
+        PyObject *text = label_str(p, label);
+        failed = key == NULL || text == NULL || PyDict_SetItem(names, key, text);
+        if (!failed && p->labels[label].kind == K_INPUT && p->labels[label].node == p->events[2 * k])
+            numbers[label] = Py_NewRef(key);
         Py_XDECREF(key);
-        if (failed) goto done;
     }
-    for (Py_ssize_t k = 0; k < p->norder; k++) {
-        Label *l = &p->labels[p->order[k]];
-        PyObject *label = label_str(p, p->order[k]);
-        PyObject *index = PyLong_FromLong(l->node);
-        int failed = index == NULL || label == NULL ||
-                     PyDict_SetItem(l->kind == K_INPUT ? inputs : bindings, label, index);
+    for (Py_ssize_t k = 0; k < p->norder && !failed; k++) {
+        int32_t label = p->order[k];
+        Label *l = &p->labels[label];
+        PyObject *text = label_str(p, label);
+        PyObject *index = numbers[label] ? Py_NewRef(numbers[label]) : PyLong_FromLong(l->node);
+        failed = index == NULL || text == NULL ||
+                 PyDict_SetItem(l->kind == K_INPUT ? inputs : bindings, text, index);
         Py_XDECREF(index);
-        if (failed) goto done;
     }
-    out = Py_BuildValue(
-        "(y#y#y#y#y#OOOi)", (const char *)p->op, n, (const char *)p->arg0, n * 4,
-        (const char *)p->arg1, n * 4, (const char *)p->at, n * 4, (const char *)p->cst, n * 8,
-        names, inputs, bindings, (int)p->output);
+    for (Py_ssize_t k = 0; k < p->nlabels; k++) Py_XDECREF(numbers[k]);
+    PyMem_Free(numbers);
+    if (failed || flush(p)) goto done;
+    out = Py_BuildValue("(OOOOOOOOi)", p->arrays[0], p->arrays[1], p->arrays[2], p->arrays[3],
+                        p->arrays[4], names, inputs, bindings, (int)p->output);
 done:
     Py_XDECREF(names);
     Py_XDECREF(inputs);
@@ -623,15 +754,21 @@ static PyObject *cparse_parse(PyObject *self, PyObject *text) {
     p.s = PyUnicode_1BYTE_DATA(text);
     p.n = PyUnicode_GET_LENGTH(text);
     p.output = -1;
+    p.last = -1;
     p.nslots = 1024;
-    p.slots = PyMem_Calloc((size_t)p.nslots, sizeof(int32_t));
-    if (p.slots == NULL) return PyErr_NoMemory();
     PyObject *out = NULL;
-    if (drive(&p) == 0 && p.output >= 0) {
-        out = results(&p);
-    } else if (p.failed >= 0) {
-        out = Py_NewRef(Py_None);
+    if ((p.slots = PyMem_Calloc((size_t)p.nslots, sizeof(uint32_t))) == NULL ||
+        (p.staged = PyMem_Malloc(sizeof(Staged))) == NULL) {
+        out_of_memory(&p);
+        goto done;
     }
+    for (int k = 0; k < 5; k++) {
+        p.arrays[k] = PyObject_CallFunction(array_type, "C", TYPECODES[k]);
+        if (p.arrays[k] == NULL) goto done;
+    }
+    if (drive(&p) == 0 && p.output >= 0) out = results(&p);
+    else if (p.failed >= 0) out = Py_NewRef(Py_None);
+done:
     release(&p);
     return out;
 }
@@ -915,6 +1052,18 @@ static PyObject *cparse_init(PyObject *self, PyObject *args) {
     if (start_state < 0 || start_state >= nstates || end_state < 0 || end_state >= nstates) {
         PyErr_SetString(PyExc_ValueError, "start or end state out of range");
         return NULL;
+    }
+    if (nstates >= 65535) {
+        PyErr_SetString(PyExc_ValueError, "too many states");
+        return NULL;
+    }
+    if (array_type == NULL) {
+        PyObject *module = PyImport_ImportModule("array");
+        if (module == NULL) return NULL;
+        array_type = PyObject_GetAttrString(module, "array");
+        Py_DECREF(module);
+        if (array_type == NULL) return NULL;
+        if ((frombytes = PyUnicode_InternFromString("frombytes")) == NULL) return NULL;
     }
     PyMem_Free(chains);
     chains = PyMem_Calloc((size_t)nstates * nstates * (end_symbol + 1), sizeof(int32_t));
