@@ -6,8 +6,8 @@ object.  Tasks:
 * ``engine`` — build the workload's graph from the peer's scalar objects, then value + every
   partial; ``RUNS`` times, each on a fresh graph.  For adcli the forward and reverse sweeps are
   timed apart, and the built tape is replayed (sweeps only) as well.
-* ``parse`` — read the workload's program text: ``adcli.parse.parse`` (PEER ``adcli``) or
-  ``ast.parse`` of the same text as Python (PEER ``python-ast``).
+* ``parse`` — read the workload's program text: ``adcli.parse.parse`` (PEER ``adcli`` or
+  ``adcli-pure``) or ``ast.parse`` of the same text as Python (PEER ``python-ast``).
 * ``profile`` — cProfile of adcli's parse and sweeps (the top costs, as text).
 
 Peak memory is the growth of the process's resident set over the measurement: the kernel's
@@ -30,6 +30,7 @@ from workloads import WORKLOADS, Workload
 # name -> (label, module that must be importable, note shown under the table)
 PEERS: dict[str, tuple[str, str, str]] = {
     "adcli": ("adcli", "adcli", "adcli.Tape + Var arithmetic, engine.forward/backward"),
+    "adcli-pure": ("adcli pure", "adcli", "the same with ADCLI_PURE=1: pure-Python sweeps"),
     "torch": ("PyTorch", "torch", "torch.tensor float64 scalars, requires_grad, .backward()"),
     "micrograd": ("micrograd", "micrograd", "micrograd.engine.Value (+ sin, tanh in its style)"),
     "micrograd-stack": (
@@ -215,6 +216,7 @@ def _record(out: dict, first: bool, t0, t1, t2, value, partials) -> None:
 
 RUNNERS = {
     "adcli": _adcli_run,
+    "adcli-pure": _adcli_run,  # run.py sets ADCLI_PURE=1 in its environment
     "torch": _torch_run,
     "micrograd": _micrograd_run,
     "micrograd-stack": _micrograd_run,
@@ -233,7 +235,7 @@ def _imports(peer: str) -> None:
         _micrograd_ops()
     elif peer == "sympy":
         import sympy  # noqa: F401
-    elif peer == "adcli":
+    elif peer.startswith("adcli"):
         import adcli  # noqa: F401
     elif peer == "seed":
         import seed_var  # noqa: F401
@@ -255,7 +257,7 @@ def engine_task(peer: str, workload: Workload, n: int, runs: int) -> dict:
 
 def parse_task(peer: str, workload: Workload, n: int, runs: int) -> dict:
     p = workload.params(n)
-    if peer == "adcli":
+    if peer.startswith("adcli"):
         from adcli.parse import parse as read
 
         text = workload.text(p)

@@ -1,4 +1,5 @@
-"""Smoke test of the benchmark: ``bench/run.py --quick`` with adcli alone at 1000 nodes.
+"""Smoke test of the benchmark: ``bench/run.py --quick`` with adcli alone (both of its paths) at
+1000 nodes.
 
 No timings are asserted (speed targets live in the bench's own table); this checks that the one
 command runs, prints every section's table and writes its results, without needing torch.
@@ -20,15 +21,22 @@ def test_quick_bench_runs_adcli_alone(tmp_path):
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    for heading in ("## Engine", "## Parser", "## End to end", "## Cold start", "## Targets"):
+    for heading in ("## Engine", "## Sweeps against plain C", "## Parser", "## End to end",
+                    "## Arrays", "## Cold start", "## Targets"):  # fmt: skip
         assert heading in done.stdout
     assert "Machine: " in done.stdout
     results = json.loads((tmp_path / "latest.json").read_text())
-    engine = {row["workload"]: row for row in results["engine"]}
-    assert set(engine) == {"wide", "deep", "mlp"}
-    for workload, row in engine.items():
-        assert row["peer"] == "adcli"
-        assert row["tape"] == row["nodes"], workload  # the builder makes the tape it promises
-    # The CLI, reading the program text, agrees with the engine built from Var arithmetic.
-    assert all(row.get("check") == "ok" for row in results["cli"])
+    for peer in ("adcli", "adcli-pure"):  # both paths, side by side
+        engine = {row["workload"]: row for row in results["engine"] if row["peer"] == peer}
+        assert set(engine) == {"wide", "deep", "mlp"}
+        for workload, row in engine.items():
+            assert row["tape"] == row["nodes"], workload  # the builder makes the tape it promises
+    # The CLI, reading the program text, agrees with the engine built from Var arithmetic, and
+    # its two paths print the same bytes; so do the array programs.
+    assert {row["path"] for row in results["cli"]} == {"compiled", "pure"}
+    assert all(row.get("check") == "ok" for row in results["cli"] + results["arrays"])
+    # The C floor ran (or says why not) and found adcli's value.
+    floor = results["floor"]
+    assert all("forward" in row or "skipped" in row.get("error", "") for row in floor)
+    assert all(row["value"] == row["adcli_value"] for row in floor if "forward" in row)
     assert (tmp_path / "latest.md").read_text() == done.stdout
