@@ -146,6 +146,23 @@ class Flat(Mapping):
                 out[name] = (shape, array("d", map(numbers.__getitem__, nodes)))
         return Flat(out)
 
+    def like(self, other: Mapping, default: float = 0.0) -> Flat:
+        """``other``'s items (e.g. a direction, by name) under this Flat's names and shapes:
+        its blocks where it has them, element by element otherwise, ``default`` where it has
+        nothing."""
+        blocks = getattr(other, "blocks", {})
+        out: dict[str, Block] = {}
+        for name, (shape, _) in self.blocks.items():
+            entry = blocks.get(name)
+            if entry is not None and entry[0] == shape:
+                out[name] = entry
+            elif not shape:
+                out[name] = ((), other.get(name, default))
+            else:
+                names = iter_names(name, shape)
+                out[name] = (shape, array("d", (other.get(e, default) for e in names)))
+        return Flat(out)
+
     def finite(self) -> bool:
         """Every item is a finite number (an array's sum is finite: exact when it says yes; an
         overflowing sum of finite numbers says no, and the caller looks closer)."""

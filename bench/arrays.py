@@ -9,9 +9,14 @@
    end to end; and reading the columns alone in-process (``stream.csvdata.read_columns``), against
    ``numpy.loadtxt`` of the same file as a baseline.
 Peak memory is the process's max RSS (``ru_maxrss`` of the child), next to the bytes the data
-needs as doubles.
+needs as doubles.  ``--baseline DIR`` runs the array rows again with an older adcli (``DIR`` holds
+its ``adcli`` package, e.g. ``git archive 2fc75df adcli | tar -x -C DIR``; run as
+``python -m adcli`` with ``PYTHONPATH=DIR``) and prints its seconds and peak memory beside:
+before/after numbers from the same run (issue 12 point 4: 10^6 rows cost the columns' memory,
+not Python objects per cell).
 
-Run: ``python bench/arrays.py`` (``--quick`` for N = 10^5; ``--repeat K`` for medians of K runs).
+Run: ``python bench/arrays.py`` (``--quick`` for N = 10^5; ``--sizes 1e5,1e6`` for several;
+``--repeat K`` for medians of K runs; ``--no-scalar`` skips the slow scalar baseline program).
 """
 
 from __future__ import annotations
@@ -29,12 +34,17 @@ import time
 ADCLI = os.path.join(os.path.dirname(sys.executable), "adcli")
 
 
-def measure(args: list[str], repeat: int) -> tuple[float, float]:
-    """Median wall seconds and the largest max RSS (MB) of ``adcli ARGS`` as fresh processes."""
+def measure(args: list[str], repeat: int, baseline: str | None = None) -> tuple[float, float]:
+    """Median wall seconds and the largest max RSS (MB) of ``adcli ARGS`` as fresh processes
+    (the adcli in ``baseline``, a folder holding an ``adcli`` package, when given)."""
+    command, env, cwd = [ADCLI], None, None
+    if baseline is not None:  # run from DIR: `-m` puts the working folder first on the path
+        command, cwd = [sys.executable, "-m", "adcli"], os.path.abspath(baseline)
+        env = {**os.environ, "PYTHONPATH": cwd}
     times, peaks = [], []
     for _ in range(repeat):
         start = time.perf_counter()
-        child = subprocess.Popen([ADCLI, *args], stdout=subprocess.DEVNULL)
+        child = subprocess.Popen([*command, *args], stdout=subprocess.DEVNULL, env=env, cwd=cwd)
         _, status, usage = os.wait4(child.pid, 0)
         times.append(time.perf_counter() - start)
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -87,22 +97,20 @@ def read_alone(path: str, repeat: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="N = 10^5 instead of 10^6")
+    parser.add_argument("--sizes", help="comma-separated N, e.g. 1e5,1e6 (default: 1e6)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (median)")
+    parser.add_argument("--baseline", metavar="DIR", help="an older adcli to compare (see above)")
+    parser.add_argument("--no-scalar", action="store_true", help="skip the scalar program")
     options = parser.parse_args()
-    n = 100_000 if options.quick else 1_000_000
+    sizes = [int(float(n)) for n in options.sizes.split(",")] if options.sizes else []
+    for n in sizes or [100_000 if options.quick else 1_000_000]:
+        run_size(n, options)
+
+
+def run_size(n: int, options) -> None:
     with tempfile.TemporaryDirectory() as folder:
         paths = write_files(folder, n)
         runs = {
-            "scalar program, N names (--at)": [
-                "eval",
-                "-f",
-                paths["scalar.adc"],
-                "--at",
-                paths["scalar.json"],
-                "--json",
-                "--max-size",
-                "1G",
-            ],
             "sum(x^2), x from --at x.json": ["eval", "sum(x^2)", "--at", paths["x.json"], "--json"],
             "sum(x^2), x from --data x.csv": [
                 "eval",
@@ -123,23 +131,54 @@ def main() -> None:
                 "--json",
             ],
         }
-        results = {label: measure(args, options.repeat) for label, args in runs.items()}
+        scalar = [
+            *("eval", "-f", paths["scalar.adc"], "--at", paths["scalar.json"]),
+            *("--json", "--max-size", "1G"),
+        ]
+        results = {}
+        if not options.no_scalar:
+            results[SCALAR] = measure(scalar, options.repeat)
+        results.update((label, measure(args, options.repeat)) for label, args in runs.items())
+        before = {}
+        if options.baseline:
+            before = {
+                label: measure(args, options.repeat, options.baseline)
+                for label, args in runs.items()
+            }
         ours, numpy_time = read_alone(paths["data.csv"], options.repeat)
-    base = results["scalar program, N names (--at)"][0]
+    report(n, options, results, before, ours, numpy_time)
+
+
+SCALAR = "scalar program, N names (--at)"
+
+
+def report(n: int, options, results: dict, before: dict, ours: float, numpy_time: float) -> None:
+    base = results[SCALAR][0] if SCALAR in results else None
     print(f"Arrays end to end, N = {n:,} elements (median of {options.repeat}; fresh processes)")
-    print(f"{'':34} {'seconds':>9} {'vs scalar':>10} {'peak MB':>9}")
+    head = f"{'':34} {'seconds':>9} {'vs scalar':>10} {'peak MB':>9}"
+    if before:
+        head += f" {'baseline s':>11} {'baseline MB':>12}"
+    print(head)
     for label, (seconds, peak) in results.items():
-        print(f"{label:34} {seconds:9.2f} {seconds / base:9.2f}x {peak:9.0f}")
+        ratio = f"{seconds / base:9.2f}x" if base else f"{'-':>10}"
+        line = f"{label:34} {seconds:9.2f} {ratio} {peak:9.0f}"
+        if label in before:
+            line += f" {before[label][0]:11.2f} {before[label][1]:12.0f}"
+        print(line)
     print(f"(one vector of N doubles is {8 * n / 1e6:.0f} MB; three columns {24 * n / 1e6:.0f} MB)")
+    if before:
+        print(f"(baseline: the adcli in {options.baseline}, same run, same files)")
     print()
     print(f"Reading the {n:,}-row CSV's 3 columns in-process")
     print(f"{'stream.csvdata.read_columns':34} {ours:9.2f}")
     print(f"{'numpy.loadtxt (baseline)':34} {numpy_time:9.2f} {ours / numpy_time:9.2f}x")
-    ratio = results["sum(x^2), x from --at x.json"][0] / base
-    verdict = "met" if ratio <= 2 else "NOT met"
-    print(
-        f"\nTarget: array program within 2x the same-size scalar program: {ratio:.2f}x ({verdict})"
-    )
+    if base:
+        ratio = results["sum(x^2), x from --at x.json"][0] / base
+        verdict = "met" if ratio <= 2 else "NOT met"
+        print(
+            f"\nTarget: array program within 2x the same-size scalar program: {ratio:.2f}x ({verdict})"
+        )
+    print()
 
 
 if __name__ == "__main__":

@@ -124,3 +124,17 @@ def test_eval_json_memory_per_element(tmp_path):
     out = json.loads(done.stdout)
     assert out["gradient"]["x"][:3] == [2.0 * v for v in x.data[:3]]
     assert peak / N < 330, f"eval --json allocated {peak / N:.0f} bytes an element at its peak"
+
+
+def test_jvp_seeds_an_array_direction_as_a_block():
+    from adcli.commands.jvp import element_direction, jvp_at
+
+    x = ArrayValue((4,), array("d", [1, 2, 3, 4]))
+    v = ArrayValue((4,), array("d", [1, 0, -1, 0.5]))
+    flat = element_direction({"x": v, "c": 2.0}, {"x": (4,)})
+    assert type(flat) is Flat and flat.blocks["x"][1] is v.data and flat["x[2]"] == -1.0
+    value, derivative, full, _ = jvp_at(
+        parse("sum(x*x) + c*y"), {"x": x, "c": 3.0, "y": 1.0}, {"x": v}
+    )
+    assert value == 33.0 and derivative == 2 * (1 - 3 + 2)  # ∇f·v = Σ 2 x_k v_k
+    assert dict(full.items()) == {**dict(zip(element_names("x", (4,)), v.data)), "c": 0.0, "y": 0.0}

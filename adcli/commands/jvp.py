@@ -101,7 +101,11 @@ def jvp_at(program, at: dict, direction: dict):
     scalar = lower(program, at)
     flat = element_direction(direction, scalar.layout)
     value, derivative = tangent_sweep(scalar.program, scalar.point, flat)
-    full = {name: flat.get(name, 0.0) for name in scalar.program.inputs}
+    inputs = scalar.program.inputs
+    if type(inputs) is dict:
+        full = {name: flat.get(name, 0.0) for name in inputs}
+    else:  # array inputs as blocks (adcli.elements.Flat): each direction as its array
+        full = inputs.like(flat)
     return value, derivative, full, scalar
 
 
@@ -113,22 +117,24 @@ def jvp_json(program, value: float, derivative: float, full: dict, scalar, bindi
 
 def element_direction(direction: dict, layout: dict[str, tuple[int, ...]]) -> dict[str, float]:
     """The direction by the lowered program's inputs: an array input's direction is an array of
-    its shape, spread over its elements (``x[0]``, ``x[1]``)."""
-    from ..values import ArrayValue, describe_shape, element_name
+    its shape, seen element by element (``x[0]``, ``x[1]``: an ``adcli.elements.Flat`` of blocks)."""
+    from ..elements import Flat
+    from ..values import ArrayValue, describe_shape
 
-    flat: dict[str, float] = {}
+    blocks: dict = {}
     for name, v in direction.items():
         shape = layout.get(name)
         if not shape and not isinstance(v, ArrayValue):
-            flat[name] = v
+            blocks[name] = ((), v)
             continue
         if not isinstance(v, ArrayValue) or v.shape != shape:
             wanted = describe_shape(shape or ())
             got = describe_shape(v.shape if isinstance(v, ArrayValue) else ())
             raise UsageError(f"the direction for '{name}' must be {wanted}, like {name}; got {got}")
-        for k, x in enumerate(v.data):
-            flat[element_name(name, shape, k)] = x
-    return flat
+        blocks[name] = (shape, v.data)
+    if not any(shape for shape, _ in blocks.values()):
+        return {name: v for name, (_, v) in blocks.items()}
+    return Flat(blocks)
 
 
 def d_names(inputs: dict[str, int]) -> list[str]:

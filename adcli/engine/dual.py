@@ -44,7 +44,12 @@ def tangent_sweep(
     """
     tape, source = program.tape, program.source
     inputs = program.bind(point)
-    seed = {node: float(direction.get(name, 0.0)) for name, node in program.inputs.items()}
+    names = program.inputs
+    seed = None
+    if type(names) is not dict:  # a lowered program's arrays (adcli.elements.Flat): as blocks
+        seed = names.bind(names.like(direction))
+    if seed is None:
+        seed = {node: float(direction.get(name, 0.0)) for name, node in names.items()}
     values, tangent = _dual_pass(tape, inputs, seed, source)
     out = program.output
     if not math.isfinite(tangent[out]):
@@ -75,7 +80,10 @@ def _dual_pass(
         else:
             values[node] = x
     for node, dot in seed.items():
-        tangent[node] = dot
+        if type(dot) is array:
+            tangent[node : node + len(dot)] = dot
+        else:
+            tangent[node] = dot
     fns, d0s, d1s, F = VALUE_FNS, PARTIALS0, PARTIALS1, FLOAT
 
     def step(i: int, k: int, a: int, b: int, m: int) -> None:
