@@ -161,6 +161,9 @@ def forward(tape, inputs: dict[int, float], source: str = "", need=None) -> Swee
 def _start(tape, inputs: dict[int, float]) -> tuple[array, array, array]:
     """Fresh values (the constants, the inputs bound) and zero g_weights."""
     values = tape.const[:]
+    if array not in set(map(type, inputs.values())):
+        any(map(values.__setitem__, inputs, inputs.values()))  # scalars: a C loop (None each)
+        inputs = {}
     for node, value in inputs.items():
         if type(value) is array:  # an array input's elements, consecutive nodes from ``node``
             values[node : node + len(value)] = value
@@ -197,7 +200,7 @@ def backward(tape, sweep: Sweep, output: int) -> array:
 
 def check_gradient(tape, sweep: Sweep, adjoint: array, nodes, source: str = "") -> None:
     """Raise if the adjoint of any of ``nodes`` is not finite, naming the operation at fault."""
-    if all(math.isfinite(adjoint[k]) for k in nodes):
+    if all(map(math.isfinite, map(adjoint.__getitem__, nodes))):  # a C loop over the nodes
         return
     from .walk import non_finite_derivative  # the error path only: not a start-up cost
 
