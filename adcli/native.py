@@ -33,10 +33,8 @@ def load(name: str) -> ModuleType | None:
         return _loaded[name]
     module = None
     if not pure():
-        import importlib
-
-        try:
-            module = importlib.import_module(f"adcli.{name}")
+        try:  # __import__, not importlib: that module is not on the start-up path
+            module = __import__(f"adcli.{name}", fromlist=["_"])
         except ImportError:
             module = None
     _loaded[name] = module
