@@ -21,6 +21,15 @@ from adcli.cli import run as cli_run
 from adcli.environment import Environment
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# CI's extra run: ADCLI_COMPILED_EVERYWHERE=1 sends every tape and program text to the compiled
+# core (where it is built), not only large ones, so the whole suite runs on that path too.
+# (ADCLI_PURE=1, CI's other run, forces pure Python: adcli.native.)
+if os.environ.get("ADCLI_COMPILED_EVERYWHERE") == "1":
+    from adcli import parse as _parse
+    from adcli.engine import sweep as _sweep
+
+    _sweep.COMPILED_FROM = _parse.COMPILED_FROM = 0
 SAMPLES = ROOT / "samples"
 TEST_ENV = {"NO_COLOR": "1", "COLUMNS": "100"}  # what every run sees unless ``env`` overrides it
 

@@ -232,3 +232,19 @@ def test_large_workloads_run_in_c_and_agree(name):
     values, g0, g1 = sweep._start(tape, program.bind(point))
     assert compiled.forward(tape.op, tape.arg0, tape.arg1, need, values, g0, g1)  # no bail
     same_on_both_paths(program, point)
+
+
+@needs_compiled
+def test_binding_in_c_sets_what_python_sets():
+    template = array("d", [0.5] * 12)
+    inputs = {0: 1.25, 3: array("d", [2.0, -3.0, 4.5]), 11: -0.0}
+    fast, slow = template[:], template[:]
+    assert compiled.bind(fast, inputs)
+    for node, value in inputs.items():
+        if type(value) is array:
+            slow[node : node + len(value)] = value
+        else:
+            slow[node] = value
+    assert fast.tobytes() == slow.tobytes()
+    for odd in ({1: 2}, {1: "2.0"}, {11: array("d", [1.0, 2.0])}, {12: 1.0}, {1: array("i", [1])}):
+        assert not compiled.bind(template[:], odd)  # Python's loop does these (or refuses them)

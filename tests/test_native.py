@@ -81,3 +81,19 @@ def test_a_malformed_tape_is_left_to_python():
     assert compiled.backward(op, arg0, arg1, g, g, adjoint, 1) is False
     with pytest.raises(ValueError):
         compiled.backward(op, arg0, arg1, g, g, adjoint, 5)
+
+
+@needs_compiled
+def test_a_stale_build_is_ignored(monkeypatch):
+    program = parse("x*y + sin(x)")
+    monkeypatch.setattr(sweep, "COMPILED_FROM", 0)
+    assert sweep.compiled(program.tape) is compiled
+    monkeypatch.setattr(sweep, "_VERSION", sweep._VERSION + 1)  # C source newer than the build
+    assert sweep.compiled(program.tape) is None
+    monkeypatch.setattr(sweep, "_VERSION", sweep._VERSION - 1)
+    monkeypatch.setattr(sweep, "_ROWS", sweep._ROWS + " new/1")  # a row added since
+    assert sweep.compiled(program.tape) is None
+    assert sweep.gradient(program, {"x": 0.5, "y": 4.2}).gradient == {
+        "x": 5.077582561890373,
+        "y": 0.5,
+    }

@@ -17,6 +17,7 @@
 #include <Python.h>
 #include <fenv.h>
 #include <math.h>
+#include <string.h>
 
 #include "rules.h"
 
@@ -108,6 +109,48 @@ static PyObject *forward(PyObject *self, PyObject *args)
     return PyBool_FromLong(ok);
 }
 
+PyDoc_STRVAR(bind_doc,
+"bind(values, inputs) -> bool\n\n"
+"values[node] = value for each item of the dict inputs (INPUT node -> float), and for an\n"
+"array('d') value, its elements into the consecutive nodes from node on.  False, having set\n"
+"only some, at anything else (the caller's Python loop then sets them all).");
+
+static PyObject *bind(PyObject *self, PyObject *args)
+{
+    PyObject *o_values, *inputs, *key, *value;
+    Py_buffer view, block;
+    Py_ssize_t pos = 0;
+    if (!PyArg_ParseTuple(args, "OO!:bind", &o_values, &PyDict_Type, &inputs))
+        return NULL;
+    if (PyObject_GetBuffer(o_values, &view, PyBUF_WRITABLE | PyBUF_FORMAT) < 0)
+        return NULL;
+    int ok = view.itemsize == sizeof(double) && view.format && view.format[0] == 'd';
+    double *values = view.buf;
+    Py_ssize_t n = view.len / sizeof(double);
+    while (ok && PyDict_Next(inputs, &pos, &key, &value)) {
+        Py_ssize_t node = PyLong_Check(key) ? PyLong_AsSsize_t(key) : -1;
+        if (node < 0 || node >= n) {
+            PyErr_Clear();
+            ok = 0;
+        } else if (PyFloat_CheckExact(value)) {
+            values[node] = PyFloat_AS_DOUBLE(value);
+        } else if (PyObject_CheckBuffer(value)
+                   && PyObject_GetBuffer(value, &block, PyBUF_FORMAT) == 0) {
+            Py_ssize_t count = block.len / sizeof(double);
+            ok = block.itemsize == sizeof(double) && block.format && block.format[0] == 'd'
+                 && count <= n - node;
+            if (ok)
+                memcpy(values + node, block.buf, count * sizeof(double));
+            PyBuffer_Release(&block);
+        } else {
+            PyErr_Clear();
+            ok = 0;
+        }
+    }
+    PyBuffer_Release(&view);
+    return PyBool_FromLong(ok);
+}
+
 PyDoc_STRVAR(backward_doc,
 "backward(op, arg0, arg1, g0, g1, adjoint, output) -> bool\n\n"
 "Accumulate the adjoints from node output down to node 0 into adjoint (adjoint[output] set by\n"
@@ -159,6 +202,7 @@ static PyObject *backward(PyObject *self, PyObject *args)
 }
 
 static PyMethodDef methods[] = {
+    {"bind", bind, METH_VARARGS, bind_doc},
     {"forward", forward, METH_VARARGS, forward_doc},
     {"backward", backward, METH_VARARGS, backward_doc},
     {NULL, NULL, 0, NULL},
@@ -172,7 +216,10 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC PyInit__csweep(void)
 {
     PyObject *m = PyModule_Create(&module);
-    if (m != NULL && PyModule_AddStringConstant(m, "ROWS", ADCLI_ROWS) < 0) {
+    /* ROWS: the table the rules came from; VERSION: the functions' signatures (bump on change). */
+    if (m != NULL
+        && (PyModule_AddStringConstant(m, "ROWS", ADCLI_ROWS) < 0
+            || PyModule_AddIntConstant(m, "VERSION", 2) < 0)) {
         Py_DECREF(m);
         return NULL;
     }

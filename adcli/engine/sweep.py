@@ -43,15 +43,19 @@ COMPILED_FROM = 512
 
 
 _ROWS = " ".join(f"{p.call_name}/{p.arity}" for p in BY_CODE[FIRST_PRIMITIVE:])
+_VERSION = 2  # of adcli/_native/csweep.c's functions (bind, forward, backward)
 
 
 def compiled(tape):
     """The compiled sweeps (``adcli._csweep``) for this tape, or None: pure Python.  Only a
-    module generated from this very table counts (its rules are in op-code order)."""
+    module built from this very table (its rules are in op-code order) and this version of its
+    C source counts: a stale build is ignored, never half used."""
     if len(tape) < COMPILED_FROM:
         return None
     module = native.load("_csweep")
-    return module if module is not None and module.ROWS == _ROWS else None
+    if module is None or module.ROWS != _ROWS or getattr(module, "VERSION", 0) != _VERSION:
+        return None
+    return module
 
 
 # Op code -> the mask of all its arguments (0 for the leaves), for bytes.translate.
@@ -119,8 +123,8 @@ def forward(tape, inputs: dict[int, float], source: str = "", need=None) -> Swee
         if need != "all":
             raise ValueError(f"need must be None or 'all', not {need!r}")
         need = all_partials(tape)
-    values, g0, g1 = _start(tape, inputs)
     c = compiled(tape)
+    values, g0, g1 = _start(tape, inputs, c)
     if c is not None:
         # The success path in C, by the same rules in the same order; anything else (an op
         # not compiled, a value or g_weight not finite, an IEEE exception Python raises as an
@@ -158,10 +162,13 @@ def forward(tape, inputs: dict[int, float], source: str = "", need=None) -> Swee
     return Sweep(values, g0, g1)
 
 
-def _start(tape, inputs: dict[int, float]) -> tuple[array, array, array]:
-    """Fresh values (the constants, the inputs bound) and zero g_weights."""
+def _start(tape, inputs: dict[int, float], c=None) -> tuple[array, array, array]:
+    """Fresh values (the constants, the inputs bound: by the compiled core ``c`` if given) and
+    zero g_weights."""
     values = tape.const[:]
-    if array not in set(map(type, inputs.values())):
+    if c is not None and c.bind(values, inputs):
+        inputs = {}
+    elif array not in set(map(type, inputs.values())):
         any(map(values.__setitem__, inputs, inputs.values()))  # scalars: a C loop (None each)
         inputs = {}
     for node, value in inputs.items():
