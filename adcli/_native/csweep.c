@@ -95,12 +95,16 @@ static PyObject *forward(PyObject *self, PyObject *args)
             ok = 0;
             break;
         }
-        double x = values[a], y = c >= 0 ? values[c] : 0.0;
-        if (!adcli_rule(k, x, y, need[i], &values[i], &g0[i], &g1[i])
-            || !isfinite(values[i]) || !isfinite(g0[i]) || !isfinite(g1[i])) {
+        double x = values[a], y = c >= 0 ? values[c] : 0.0, v, w0 = 0.0, w1 = 0.0;
+        /* g_weights nobody needs stay 0.0, as in Python (written, not read: less traffic) */
+        if (!adcli_rule(k, x, y, need[i], &v, &w0, &w1) || !isfinite(v) || !isfinite(w0)
+            || !isfinite(w1)) {
             ok = 0;
             break;
         }
+        values[i] = v;
+        g0[i] = w0;
+        g1[i] = w1;
     }
     if (fetestexcept(RAISES))
         ok = 0;

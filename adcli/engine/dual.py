@@ -73,7 +73,7 @@ def _dual_pass(
     """The walk (``adcli.engine.walk``) with the dual-number backend: values and tangents."""
     n = len(tape)
     values = array("d", tape.const)
-    tangent = array("d", bytes(8 * n))
+    tangent = array("d", [0.0]) * n
     for node, x in inputs.items():
         if type(x) is array:  # an array input's elements (Program.bind of a lowered program)
             values[node : node + len(x)] = x
