@@ -4,7 +4,8 @@
    the same-size scalar program ``x0^2 + x1^2 + ... `` (N names, bound by ``--at`` from a file of N
    names).  Both as fresh ``adcli eval --json`` processes, start-up and output included.
    Target (issue 12 point 7): the array program within 2x the scalar one (ratio <= 2).
-2. The same vector from a one-column CSV (``--data x.csv``) instead of JSON.
+2. The same vector from a one-column CSV (``--data x.csv``) instead of JSON; and ``adcli jvp``
+   of it along a second column ``dx`` (the direction, as long as the data).
 3. ``--data`` with 10^6 rows: ``mean((w*a + b - y)^2)`` over a three-column CSV (3 x 10^6 cells),
    end to end; and reading the columns alone in-process (``stream.csvdata.read_columns``), against
    ``numpy.loadtxt`` of the same file as a baseline.
@@ -41,6 +42,8 @@ def measure(args: list[str], repeat: int, baseline: str | None = None) -> tuple[
     if baseline is not None:  # run from DIR: `-m` puts the working folder first on the path
         command, cwd = [sys.executable, "-m", "adcli"], os.path.abspath(baseline)
         env = {**os.environ, "PYTHONPATH": cwd}
+        # Byte-compiled once, as the installed adcli is: start-up must not count compiling.
+        subprocess.run([sys.executable, "-m", "compileall", "-q", cwd], check=True)
     times, peaks = [], []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -59,12 +62,14 @@ def write_files(folder: str, n: int) -> dict[str, str]:
     x = [round(rng.uniform(-2, 2), 6) for _ in range(n)]
     paths = {
         name: os.path.join(folder, name)
-        for name in ("x.json", "x.csv", "scalar.adc", "scalar.json", "data.csv")
+        for name in ("x.json", "x.csv", "xdx.csv", "scalar.adc", "scalar.json", "data.csv")
     }
     with open(paths["x.json"], "w") as handle:
         json.dump({"x": x}, handle)
     with open(paths["x.csv"], "w") as handle:
         handle.write("x\n" + "\n".join(map(repr, x)) + "\n")
+    with open(paths["xdx.csv"], "w") as handle:
+        handle.write("x,dx\n" + "".join(f"{a!r},{(k % 5 - 2) / 4}\n" for k, a in enumerate(x)))
     with open(paths["scalar.adc"], "w") as handle:
         handle.write(" + ".join(f"x{k}^2" for k in range(n)) + "\n")
     with open(paths["scalar.json"], "w") as handle:
@@ -118,6 +123,9 @@ def run_size(n: int, options) -> None:
                 "--data",
                 paths["x.csv"],
                 "--json",
+            ],
+            "jvp sum(x^2), x and dx from --data": [
+                *("jvp", "sum(x^2)", "--data", paths["xdx.csv"], "--json"),
             ],
             "--data N rows x 3 columns": [
                 "eval",
