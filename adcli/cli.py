@@ -9,6 +9,7 @@ their own arguments (``adcli.arguments``) and write through an ``Environment``
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -19,6 +20,11 @@ from .errors import AdcliError, ExitStatus
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run and exit with the contract's status."""
+    # One command, then the process ends: what the imports made (modules, functions, tables)
+    # lives until exit, so the cyclic garbage collector need not walk it again — not in the
+    # collections the run triggers, nor in the ones at exit (~7 M of a short eval's ~90 M
+    # instructions).  The command's own objects are collected as usual.
+    gc.freeze()
     sys.exit(run(sys.argv[1:] if argv is None else argv))
 
 
