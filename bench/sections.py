@@ -225,7 +225,7 @@ def floor_section(options, folder: Path) -> list[dict]:
     rows = []
     for name in options.workloads:
         for n in options.sizes:
-            runs = 3 if options.quick else 7
+            runs = 3 if options.quick else 15
             command = [sys.executable, str(HERE / "floor.py"), name, str(n), str(runs), str(binary)]
             row = _json_of(command, 60.0 + n * 100e-6)
             row.update(workload=name, n=n, compiler=how)
