@@ -100,17 +100,20 @@ static Py_ssize_t match_number(const unsigned char *s, Py_ssize_t i, Py_ssize_t 
     return j;
 }
 
+static uint8_t NAME_CHAR[256]; /* [A-Za-z0-9_], filled by init() */
+
 static Py_ssize_t match_name(const unsigned char *s, Py_ssize_t i, Py_ssize_t n) {
     if (i >= n || !ALPHA(s[i])) return -1;
     Py_ssize_t j = i + 1;
-    while (j < n && (ALPHA(s[j]) || DIGIT(s[j]))) j++;
+    while (j < n && NAME_CHAR[s[j]]) j++;
     return j;
 }
 
 static Py_ssize_t match(const Candidate *c, const unsigned char *s, Py_ssize_t i, Py_ssize_t n) {
     Py_ssize_t j = i;
     switch (c->matcher) {
-    case M_FIXED:
+    case M_FIXED: /* a candidate's first character is the one at i */
+        if (c->len == 1) return i + 1;
         return (n - i >= c->len && memcmp(s + i, c->text, c->len) == 0) ? i + c->len : -1;
     case M_NUMBER:
         return match_number(s, i, n);
@@ -171,8 +174,7 @@ enum { K_NEW, K_INPUT, K_BINDING, K_CONST };
 
 typedef struct {
     int32_t off, len, node, kind; /* kind K_CONST + k: the k-th named constant */
-    uint32_t hash;
-    PyObject *str; /* the label, made once when first needed */
+    PyObject *str;                /* the label, made once when first needed */
 } Label;
 
 /* Values on the parser's stack are token offsets and node indices (>= 0), "none" (-1), or
@@ -207,7 +209,7 @@ typedef struct {
     int32_t *order; /* labels of inputs and bindings, as they are made */
     Py_ssize_t norder, caporder;
     Label *labels;
-    uint32_t *slots; /* open addressing: label index + 1; 0 when empty */
+    uint64_t *slots; /* open addressing: hash << 32 | (label index + 1); 0 when empty */
     Py_ssize_t nlabels, caplabels, nslots;
     int32_t last; /* the label looked up last (x in `x*sin(x)`), or -1 */
     List *pool;
@@ -306,15 +308,32 @@ static int32_t label_at(Parse *p, int32_t at) {
         const Label *l = &p->labels[p->last];
         if (l->len == len && memcmp(p->s + l->off, t, len) == 0) return p->last;
     }
-    uint32_t h = 2166136261u;
-    for (int32_t k = 0; k < len; k++) h = (h ^ t[k]) * 16777619u;
+    /* Names that differ in their last character only (x120 ... x129) share a block of 16
+     * slots — a wide program's generated names stay in the cache — and blocks are scattered
+     * by a mixing hash.  A long probe (names made to collide) bails to the pure parser, whose
+     * dicts are randomised, rather than go quadratic. */
+    uint32_t h = 0;
+    for (int32_t k = 0; k < len; k++) h = h * 31 + t[k];
+    uint32_t block = h >> 4;
+    block ^= block >> 16;
+    block *= 0x85ebca6bu;
+    block ^= block >> 13;
+    block *= 0xc2b2ae35u;
+    block ^= block >> 16;
+    h = block << 4 | (h & 15);
     Py_ssize_t mask = p->nslots - 1, slot = h & mask;
-    for (;;) {
-        uint32_t found = p->slots[slot];
+    for (int probes = 0;; probes++) {
+        uint64_t found = p->slots[slot];
         if (found == 0) break;
-        const Label *l = &p->labels[found - 1];
-        if (l->hash == h && l->len == len && memcmp(p->s + l->off, t, len) == 0)
-            return p->last = (int32_t)found - 1;
+        if ((uint32_t)(found >> 32) == h) {
+            int32_t index = (int32_t)(uint32_t)found - 1;
+            const Label *l = &p->labels[index];
+            if (l->len == len && memcmp(p->s + l->off, t, len) == 0) return p->last = index;
+        }
+        if (probes > 200) {
+            p->failed = 1;
+            return -1;
+        }
         slot = (slot + 1) & mask;
     }
     if (grow((void **)&p->labels, &p->caplabels, p->nlabels + 1, sizeof(Label)))
@@ -325,19 +344,19 @@ static int32_t label_at(Parse *p, int32_t at) {
     l->len = len;
     l->node = -1;
     l->kind = K_NEW;
-    l->hash = h;
     l->str = NULL;
     for (int k = 0; k < nconstants; k++)
         if (constants[k].len == len && memcmp(constants[k].name, t, len) == 0) l->kind = K_CONST + k;
-    p->slots[slot] = (uint32_t)index + 1;
+    p->slots[slot] = (uint64_t)h << 32 | (uint32_t)(index + 1);
     if (2 * p->nlabels > p->nslots) { /* rehash at half full */
         Py_ssize_t nslots = p->nslots * 2;
-        uint32_t *slots = PyMem_Calloc((size_t)nslots, sizeof(uint32_t));
+        uint64_t *slots = PyMem_Calloc((size_t)nslots, sizeof(uint64_t));
         if (slots == NULL) return out_of_memory(p);
-        for (Py_ssize_t k = 0; k < p->nlabels; k++) {
-            Py_ssize_t s2 = p->labels[k].hash & (nslots - 1);
+        for (Py_ssize_t k = 0; k < p->nslots; k++) {
+            if (!p->slots[k]) continue;
+            Py_ssize_t s2 = (p->slots[k] >> 32) & (nslots - 1);
             while (slots[s2]) s2 = (s2 + 1) & (nslots - 1);
-            slots[s2] = (uint32_t)k + 1;
+            slots[s2] = p->slots[k];
         }
         PyMem_Free(p->slots);
         p->slots = slots;
@@ -757,7 +776,7 @@ static PyObject *cparse_parse(PyObject *self, PyObject *text) {
     p.last = -1;
     p.nslots = 1024;
     PyObject *out = NULL;
-    if ((p.slots = PyMem_Calloc((size_t)p.nslots, sizeof(uint32_t))) == NULL ||
+    if ((p.slots = PyMem_Calloc((size_t)p.nslots, sizeof(uint64_t))) == NULL ||
         (p.staged = PyMem_Malloc(sizeof(Staged))) == NULL) {
         out_of_memory(&p);
         goto done;
@@ -810,6 +829,7 @@ static int add_candidate(int c, Candidate candidate) {
 
 static int load_terminals(PyObject *terminals, PyObject *ignore, PyObject *symbols) {
     memset(ncandidates, 0, sizeof(ncandidates));
+    for (int ch = 0; ch < 256; ch++) NAME_CHAR[ch] = ALPHA(ch) || DIGIT(ch);
     Py_ssize_t count = PyList_Size(terminals);
     if (count < 0) return -1;
     for (Py_ssize_t t = 0; t < count; t++) {
