@@ -12,7 +12,8 @@ replaying a built tape), ``floor`` (a plain C loop, gcc -O2, sweeping the same t
 ``bench/floor.py``), ``parser`` (MB/s on ~1 MB of program text against ``ast.parse``), ``cli``
 (``adcli eval -f PROGRAM --at POINT --json`` end to end, against PyTorch's build + backward),
 ``arrays`` (``sum(x^2)`` with x a vector of 10^6 elements from ``--at`` and ``--data``) and
-``start`` (cold start against ``python -c pass`` and ``qalc``), then the targets, met or not
+``start`` (cold start against ``python -c pass``, ``qalc`` and, with ``--baseline ADCLI``, an older
+adcli such as v0.1's), then the targets, met or not
 (``bench/targets.py``).
 
 Every measurement runs in its own process (``bench/peers.py``, ``bench/floor.py`` or the CLI
@@ -148,6 +149,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--profile", action="store_true", help="cProfile adcli's parse and sweeps instead"
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="ADCLI",
+        help="an older adcli console script (e.g. v0.1's venv/bin/adcli): the start section "
+        "times it interleaved with this one, and its cold start becomes a target",
     )
     options = parser.parse_args(argv)
     options.sizes = options.sizes or (QUICK_SIZES if options.quick else SIZES)

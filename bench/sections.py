@@ -290,6 +290,8 @@ def start_section(options) -> dict:
         f"{shown} (ADCLI_PURE=1)": (example, env | {"ADCLI_PURE": "1"}),
         "python -c pass": ([sys.executable, "-c", "pass"], env),
     }
+    if getattr(options, "baseline", None):  # an older adcli, e.g. v0.1: same command, same run
+        commands[f"baseline: {shown}"] = ([options.baseline, *example[len(adcli_command()) :]], env)
     qalc = shutil.which("qalc")
     if qalc:
         commands['qalc -t "diff(x*y+sin(x), x)"'] = ([qalc, "-t", "diff(x*y+sin(x), x)"], env)
@@ -307,4 +309,4 @@ def start_section(options) -> dict:
                 times[label].append(time.perf_counter() - start)
     for label, values in times.items():
         log(f"start  {label:60} {median(values) * 1e3 if values else float('nan'):.1f} ms")
-    return {"times": times, "qalc": bool(qalc)}
+    return {"times": times, "qalc": bool(qalc), "baseline": getattr(options, "baseline", None)}

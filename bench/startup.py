@@ -3,7 +3,10 @@
 Runs, interleaved so a noisy machine hits each alike, N times each:
 
 * ``python3 -c pass`` — the floor: starting the same interpreter and doing nothing;
-* ``adcli eval "x*y+sin(x)" --x 0.5 --y 4.2 --json`` — the installed console script;
+* ``adcli eval "x*y+sin(x)" --x 0.5 --y 4.2 --json`` — the installed console script (target:
+  <= 2.5x python), on the compiled core as built and with ``ADCLI_PURE=1``;
+* with ``--baseline ADCLI``, the same eval by an older adcli's console script (e.g. v0.1's
+  ``.venv/bin/adcli``), so "no slower than before" is read from one run (target: <= 1x);
 * ``adcli --help``, ``adcli eval --help``, ``adcli --version`` (target: <= 3x python);
 * ``qalc -t "diff(x*y+sin(x), x)"`` — a calculator that differentiates (skipped, with a note,
   when ``qalc`` is not installed: ``apt-get install -y qalc``).
@@ -13,7 +16,7 @@ timed inside the shell over many presses (target: <= 100 ms each), and the modul
 most at import on the ``--json`` path (``python -X importtime``). Byte-compiled files are
 written first so a run measures start-up, not compilation.
 
-Run: ``python bench/startup.py [-n 30]``.
+Run: ``python bench/startup.py [-n 30] [--baseline /path/to/v0.1/venv/bin/adcli]``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ADCLI = os.path.join(os.path.dirname(sys.executable), "adcli")
 EVAL = [ADCLI, "eval", "x*y+sin(x)", "--x", "0.5", "--y", "4.2", "--json"]
 PYTHON = [sys.executable, "-c", "pass"]
+EVAL_PURE = "... (ADCLI_PURE=1)"  # the same eval on the pure-Python path
+BASELINE = "baseline eval --json"
 QALC = ["qalc", "-t", "diff(x*y+sin(x), x)"]
 HELP = {
     "adcli --help": [ADCLI, "--help"],
@@ -41,8 +46,13 @@ TAB_LINES = ("adcli ev", "adcli eval --mode ", "adcli eval --batch ")
 
 
 def once(command: list[str]) -> float:
+    environ = None
+    if command and command[0] == EVAL_PURE:  # marks the pure-Python run of the command after it
+        environ, command = {**os.environ, "ADCLI_PURE": "1"}, command[1:]
     start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=environ
+    )
     return time.perf_counter() - start
 
 
@@ -100,16 +110,23 @@ def _shell_rounds(command: list[str], presses: int, rounds: int = 5) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=20, help="runs of each command (default 20)")
+    parser.add_argument("-n", type=int, default=21, help="runs of each command (default 21)")
+    parser.add_argument(
+        "--baseline", metavar="ADCLI", help="an older adcli console script to time alongside"
+    )
     args = parser.parse_args()
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode read, and written when missing
+    os.environ.pop("ADCLI_PURE", None)
     compileall.compile_dir(os.path.join(os.path.dirname(HERE), "adcli"), quiet=1)
 
-    commands = {"python3 -c pass": PYTHON, "adcli eval --json": EVAL, **HELP}
+    commands = {"python3 -c pass": PYTHON, "adcli eval --json": EVAL, EVAL_PURE: [EVAL_PURE, *EVAL]}
+    if args.baseline:
+        commands[BASELINE] = [args.baseline, *EVAL[1:]]
+    commands.update(HELP)
     if shutil.which("qalc"):
         commands["qalc -t diff(...)"] = QALC
     for command in commands.values():
-        once(command)  # warm the page cache
+        once(command)  # warm the page cache (and write the bytecode and scanner caches)
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.n):
         for name, command in commands.items():
@@ -117,11 +134,15 @@ def main() -> None:
 
     medians = {name: statistics.median(values) for name, values in times.items()}
     base = medians["python3 -c pass"]
-    print(f"Cold start, median of {args.n} runs each (interleaved):")
+    print(f"Cold start, median of {args.n} runs each (interleaved; the machine may be shared):")
     for name, median in medians.items():
         target = "  (target <= 3x)" if name in HELP else ""
-        target = "  (target <= 5x)" if name == "adcli eval --json" else target
-        print(f"  {name:<20} {median * 1000:8.1f} ms   {median / base:5.2f}x python{target}")
+        target = "  (target <= 2.5x)" if name in ("adcli eval --json", EVAL_PURE) else target
+        print(f"  {name:<24} {median * 1000:8.1f} ms   {median / base:5.2f}x python{target}")
+    if args.baseline:
+        old = medians[BASELINE]
+        for name in ("adcli eval --json", EVAL_PURE):
+            print(f"  {name} / baseline {medians[name] / old:8.2f}x      (target <= 1x)")
     if "qalc -t diff(...)" in medians:
         qalc = medians["qalc -t diff(...)"]
         print(

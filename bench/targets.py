@@ -4,7 +4,8 @@
   than the pure-Python path, and ≥ 20× faster than PyTorch's build + backward of the same graph;
 - sweeps on a built tape: within 3× of a plain C loop over the same arrays;
 - parse: ≥ 20 MB/s of program text;
-- cold start of ``eval --json``: ≤ 2.5× ``python -c pass``;
+- cold start of ``eval --json``: ≤ 2.5× ``python -c pass`` (and, given ``--baseline``, no slower
+  than that older adcli in the same run);
 - memory per node: not more than the pure-Python path's.
 
 Each is checked at the largest size measured (a smoke run's sizes say little about 10^6).
@@ -32,11 +33,16 @@ def targets(engine_rows, parser_rows, cli_rows, floor_rows, start) -> str:
     if start:
         times = start["times"]
         py = median(times["python -c pass"])
+        base = [v for label, v in times.items() if label.startswith("baseline") and v]
         for label, values in times.items():
             if label.startswith("adcli") and values:
                 cold = median(values)
                 add(f"cold start ≤ 2.5× python -c pass: {label}",
                     f"{cold * 1e3:.0f} ms = ×{cold / py:.2f}", cold <= 2.5 * py)  # fmt: skip
+                if base:  # --baseline: no slower than the older adcli, in the same run
+                    old = median(base[0])
+                    add(f"cold start ≤ the baseline's ({old * 1e3:.0f} ms): {label}",
+                        f"×{cold / old:.2f} of it", cold <= old)  # fmt: skip
     return table(["target", "measured", "met"], lines)
 
 
