@@ -21,13 +21,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from .arrays import ArrayProgram, lower
+from .elements import Flat
 from .engine import Gradient, hessian, symbolic_gradient, tangent_sweep
 from .engine import gradient as _gradient
 from .engine import value as _value
 from .errors import AdcliError, UsageError
 from .graph import Program
 from .parse import parse
-from .values import ArrayValue, element_names, value_from_json
+from .values import ArrayValue, value_from_json
 
 _AT = re.compile(r"\bat (\d+):(\d+)\b")
 
@@ -164,12 +165,11 @@ class Function(Program):
         v = self._point(direction, {}, what="direction")
         with _located():
             lowered = lower(self, at)
-            flat = {}
-            for name, d in v.items():
-                if isinstance(d, ArrayValue):
-                    flat.update(zip(element_names(name, d.shape), d.data))
-                else:
-                    flat[name] = d
+            # Each array as one block (its elements x[0], x[1] by name, none made here).
+            blocks = {
+                n: (d.shape, d.data) if isinstance(d, ArrayValue) else ((), d) for n, d in v.items()
+            }
+            flat = Flat(blocks)
             value, derivative = tangent_sweep(lowered.program, lowered.point, flat)
         full = lowered.shaped(flat, list(self.inputs))  # arrays as nested lists, 0 if left out
         return JVP(value, derivative, _like(full, direction))
