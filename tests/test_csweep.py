@@ -10,6 +10,7 @@ header is current runs everywhere.
 from __future__ import annotations
 
 import math
+import os
 import random
 import struct
 import zlib
@@ -201,8 +202,8 @@ def test_generated_programs_agree(first, output, x, y, z, everything):
 @needs_compiled
 def test_the_fuzz_corpus_agrees():
     rng = random.Random(15)
-    for _ in range(600):
-        text = fuzzing.program(rng)
+    for k in range(600):
+        text = fuzzing.program(rng) if k % 4 else rng.choice(fuzzing.VALID)
         try:
             program = parse(text)
         except AdcliError:
@@ -220,11 +221,16 @@ def bench_workloads():
     return module.WORKLOADS
 
 
+# 10^6 nodes too with ADCLI_SLOW_TESTS=1 (the pure sweeps take 1-3 s a workload there).
+SIZES = [10**5, *([10**6] if os.environ.get("ADCLI_SLOW_TESTS") else [])]
+
+
 @needs_compiled
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("name", ["wide", "deep", "mlp"])
-def test_large_workloads_run_in_c_and_agree(name):
+def test_large_workloads_run_in_c_and_agree(name, size):
     workload = bench_workloads()[name]
-    p = workload.params(100_000)
+    p = workload.params(size)
     program = parse(workload.text(p))
     point = workload.point(p)
     tape = program.tape
