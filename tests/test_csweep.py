@@ -75,10 +75,12 @@ def outcome(run):
 def gradient_bits(program, point, need=None):
     def run():
         tape = program.tape
+        tape.cache.clear()  # the activity mask too is computed on this path
         s = sweep.forward(tape, program.bind(point), program.source, need)
         adjoint = sweep.backward(tape, s, program.output)
         sweep.check_gradient(tape, s, adjoint, program.inputs.values(), program.source)
-        return tuple(a.tobytes() for a in (s.values, s.g0, s.g1, adjoint))
+        mask = sweep.needed_partials(tape)
+        return tuple(a.tobytes() for a in (mask, s.values, s.g0, s.g1, adjoint))
 
     return outcome(run)
 

@@ -17,6 +17,7 @@
 #include <Python.h>
 #include <fenv.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules.h"
@@ -155,6 +156,57 @@ static PyObject *bind(PyObject *self, PyObject *args)
     return PyBool_FromLong(ok);
 }
 
+PyDoc_STRVAR(needed_doc,
+"needed(op, arg0, arg1, need) -> bool\n\n"
+"The activity mask (adcli.engine.sweep.needed_partials): need[i] gets bit 0 when node i's\n"
+"arg0 depends on an input, bit 1 when its arg1 does (need holds zeros on entry).  False when\n"
+"the tape is not well formed.");
+
+static PyObject *needed(PyObject *self, PyObject *args)
+{
+    PyObject *o_op, *o_a0, *o_a1, *o_need;
+    Buffers b = {.held = 0};
+    if (!PyArg_ParseTuple(args, "OOOO:needed", &o_op, &o_a0, &o_a1, &o_need))
+        return NULL;
+    Py_ssize_t n = PyObject_Length(o_op);
+    if (n < 0)
+        return NULL;
+    if (borrow(&b, o_op, 0, 1, n, "op") || borrow(&b, o_a0, 0, sizeof(int), n, "arg0")
+        || borrow(&b, o_a1, 0, sizeof(int), n, "arg1") || borrow(&b, o_need, 1, 1, n, "need")) {
+        release(&b);
+        return NULL;
+    }
+    const unsigned char *op = b.view[0].buf;
+    const int *arg0 = b.view[1].buf, *arg1 = b.view[2].buf;
+    unsigned char *need = b.view[3].buf;
+    unsigned char *active = calloc(n ? n : 1, 1); /* depends on an input */
+    if (active == NULL) {
+        release(&b);
+        return PyErr_NoMemory();
+    }
+    int ok = 1;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int k = op[i];
+        if (k < FIRST_PRIMITIVE) {
+            active[i] = k == 0; /* INPUT is op code 0, CONST 1 */
+            continue;
+        }
+        int a = arg0[i], c = arg1[i];
+        if (a < 0 || a >= i || c >= i) {
+            ok = 0;
+            break;
+        }
+        int m = active[a] | (c >= 0 ? active[c] << 1 : 0);
+        need[i] = (unsigned char)m;
+        active[i] = m != 0;
+    }
+    Py_END_ALLOW_THREADS
+    free(active);
+    release(&b);
+    return PyBool_FromLong(ok);
+}
+
 PyDoc_STRVAR(backward_doc,
 "backward(op, arg0, arg1, g0, g1, adjoint, output) -> bool\n\n"
 "Accumulate the adjoints from node output down to node 0 into adjoint (adjoint[output] set by\n"
@@ -207,6 +259,7 @@ static PyObject *backward(PyObject *self, PyObject *args)
 
 static PyMethodDef methods[] = {
     {"bind", bind, METH_VARARGS, bind_doc},
+    {"needed", needed, METH_VARARGS, needed_doc},
     {"forward", forward, METH_VARARGS, forward_doc},
     {"backward", backward, METH_VARARGS, backward_doc},
     {NULL, NULL, 0, NULL},
@@ -223,7 +276,7 @@ PyMODINIT_FUNC PyInit__csweep(void)
     /* ROWS: the table the rules came from; VERSION: the functions' signatures (bump on change). */
     if (m != NULL
         && (PyModule_AddStringConstant(m, "ROWS", ADCLI_ROWS) < 0
-            || PyModule_AddIntConstant(m, "VERSION", 2) < 0)) {
+            || PyModule_AddIntConstant(m, "VERSION", 3) < 0)) {
         Py_DECREF(m);
         return NULL;
     }

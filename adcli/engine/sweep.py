@@ -43,7 +43,7 @@ COMPILED_FROM = 512
 
 
 _ROWS = " ".join(f"{p.call_name}/{p.arity}" for p in BY_CODE[FIRST_PRIMITIVE:])
-_VERSION = 2  # of adcli/_native/csweep.c's functions (bind, forward, backward)
+_VERSION = 3  # of adcli/_native/csweep.c's functions (bind, needed, forward, backward)
 
 
 def compiled(tape):
@@ -88,6 +88,12 @@ def needed_partials(tape) -> array:
     if cached is not None and len(cached) == len(tape):
         return cached
     n = len(tape)
+    c = compiled(tape)
+    if c is not None:
+        need = array("B", b"\0") * n
+        if c.needed(tape.op, tape.arg0, tape.arg1, need):
+            tape.cache["need"] = need
+            return need
     ops = tape.op.tobytes()
     if CONST not in ops:
         # No constants: every leaf is an input, so every argument depends on one, and the mask
