@@ -146,6 +146,22 @@ class Flat(Mapping):
                 out[name] = (shape, array("d", map(numbers.__getitem__, nodes)))
         return Flat(out)
 
+    def replace(self, key: str, item) -> Flat | dict:
+        """A copy with the element (or scalar) ``key`` set to ``item``: only its array is
+        copied (a finite difference moves one element at a time)."""
+        blocks = dict(self.blocks)
+        entry = blocks.get(key)
+        if entry is not None and not entry[0]:
+            blocks[key] = ((), item)
+            return Flat(blocks)
+        k, entry = self._element(key)
+        if entry is None:  # not one of its names: a plain dict with it added, as {**self, ...}
+            return {**self, key: item}
+        data = array("d", entry[1]) if type(entry[1]) is not array else entry[1][:]
+        data[k] = item
+        blocks[key[: key.find("[")]] = (entry[0], data)
+        return Flat(blocks)
+
     def like(self, other: Mapping, default: float = 0.0) -> Flat:
         """``other``'s items (e.g. a direction, by name) under this Flat's names and shapes:
         its blocks where it has them, element by element otherwise, ``default`` where it has

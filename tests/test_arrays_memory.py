@@ -138,3 +138,14 @@ def test_jvp_seeds_an_array_direction_as_a_block():
     )
     assert value == 33.0 and derivative == 2 * (1 - 3 + 2)  # ∇f·v = Σ 2 x_k v_k
     assert dict(full.items()) == {**dict(zip(element_names("x", (4,)), v.data)), "c": 0.0, "y": 0.0}
+
+
+def test_a_finite_difference_moves_one_block():
+    x = ArrayValue((3,), array("d", [1.0, 2.0, 3.0]))
+    lw = lower(parse("sum(x^2) + c"), {"x": x, "c": 1.0})
+    moved = lw.point.replace("x[2]", 9.0)
+    assert type(moved) is Flat and moved["x[2]"] == 9.0 and lw.point["x[2]"] == 3.0
+    assert moved.blocks["c"] is lw.point.blocks["c"] and lw.point.blocks["x"][1] is x.data
+    assert lw.point.replace("c", 5.0)["c"] == 5.0 and lw.point.replace("z", 1.0)["z"] == 1.0
+    done = run_adcli("check", "sum(x^2) + c", "--x", "[1, 2, 3]", "--c", "1", "--json")
+    assert json.loads(done.stdout)["ok"] is True

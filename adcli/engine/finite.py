@@ -61,12 +61,19 @@ def _quotient(program, at: dict[str, float], name: str, up: float, down: float) 
     # Step to representable neighbours and divide by their true distance, not by the nominal h.
     hi, lo = x + up, x + down
     try:
-        f_hi = value(program, {**at, name: hi}) if up else value(program, at)
-        f_lo = value(program, {**at, name: lo}) if down else value(program, at)
+        f_hi = value(program, _moved(at, name, hi)) if up else value(program, at)
+        f_lo = value(program, _moved(at, name, lo)) if down else value(program, at)
     except EvaluationError:
         return None
     fd = (f_hi - f_lo) / (hi - lo)
     return fd if math.isfinite(fd) else None
+
+
+def _moved(at, name: str, x: float):
+    """``at`` with ``name`` at ``x``; a lowered point of array blocks (``adcli.elements.Flat``)
+    copies only that element's array, never naming every element."""
+    replace = getattr(at, "replace", None)
+    return replace(name, x) if replace is not None else {**at, name: x}
 
 
 def error_sweep(program, at: dict[str, float], name: str, ad: float) -> list[dict]:
