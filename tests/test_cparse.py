@@ -169,7 +169,7 @@ BINARY = ("{} + {}", "{} - {}", "{} * {}", "{} / {}", "{} ^ {}", "{} ** {}", "at
 BINARY += ("log({}, {})", "{} < {}", "where({}, {}, {})".replace(", {})", ", 1)"))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     strategies.programs(
         ("x", "y", "w_1"),
@@ -231,6 +231,26 @@ def test_numbers_read_as_float_reads_them():
     assert [struct.pack("<d", c) for c in constants] == [
         struct.pack("<d", float(n)) for n in numbers
     ]
+
+
+NAMINGS = {
+    "x{i}": lambda i: f"x{i}",
+    "w{j}_{k}": lambda i: f"w{i % 97}_{i // 97}",
+    "hex": lambda i: f"h{i:x}",
+    "letters": lambda i: "".join(chr(97 + (i // 26**k) % 26) for k in range(4)),
+    "long": lambda i: "layer_" * 6 + str(i),
+}
+
+
+@pytest.mark.parametrize("naming", sorted(NAMINGS))
+def test_many_names_do_not_bail(naming):
+    """The compiled parser's name table bails on a long probe (names made to collide): names as
+    programs are generated never do."""
+    names = [NAMINGS[naming](i) for i in range(100_000)]
+    program = driver.compiled(" + ".join(names))
+    assert program is not None
+    assert list(program.inputs) == names
+    check(" + ".join(names[:5_000]), handled=True)
 
 
 @pytest.mark.parametrize("name", sorted(WORKLOADS))

@@ -308,19 +308,16 @@ static int32_t label_at(Parse *p, int32_t at) {
         const Label *l = &p->labels[p->last];
         if (l->len == len && memcmp(p->s + l->off, t, len) == 0) return p->last;
     }
-    /* Names that differ in their last character only (x120 ... x129) share a block of 16
-     * slots — a wide program's generated names stay in the cache — and blocks are scattered
-     * by a mixing hash.  A long probe (names made to collide) bails to the pure parser, whose
+    /* FNV-1a, then a finaliser: even names that differ in one character land far apart (linear
+     * probing needs it).  A long probe (names made to collide) bails to the pure parser, whose
      * dicts are randomised, rather than go quadratic. */
-    uint32_t h = 0;
-    for (int32_t k = 0; k < len; k++) h = h * 31 + t[k];
-    uint32_t block = h >> 4;
-    block ^= block >> 16;
-    block *= 0x85ebca6bu;
-    block ^= block >> 13;
-    block *= 0xc2b2ae35u;
-    block ^= block >> 16;
-    h = block << 4 | (h & 15);
+    uint32_t h = 2166136261u;
+    for (int32_t k = 0; k < len; k++) h = (h ^ t[k]) * 16777619u;
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
     Py_ssize_t mask = p->nslots - 1, slot = h & mask;
     for (int probes = 0;; probes++) {
         uint64_t found = p->slots[slot];
