@@ -4,7 +4,9 @@ What a hand-written C program does with the tape once it is built: a forward loo
 on the op code computing the value and the local derivatives the activity mask asks for, with
 the same formulas as adcli's rules: ``tanh``'s is 4·e^(-2|x|)/(1 + e^(-2|x|))²) and a reverse
 loop accumulating adjoints.  No parsing, no checks, no Python: the limit the compiled core is
-measured against ("sweeps within 3× of plain C").
+measured against ("sweeps within 3× of plain C").  It runs ``RUNS`` times with its arrays
+reused (the floor), then ``RUNS`` times with fresh ones (``fresh_*``: what a program that
+returns its results pays for new memory, as adcli's sweeps do).
 
 Run by ``bench/run.py`` as ``python bench/floor.py WORKLOAD N RUNS BINARY``: parses the workload's
 program text with adcli, writes op, arg0, arg1, the mask and the starting values to a file, runs
@@ -53,10 +55,14 @@ int main(int argc, char **argv) {
     int32_t *a0 = slurp(f, 4 * n), *a1 = slurp(f, 4 * n);
     double *start = slurp(f, 8 * n);
     double *v = malloc(8 * n), *g0 = calloc(n, 8), *g1 = calloc(n, 8), *adj = malloc(8 * n);
-    printf("{\"forward\": [");
-    double fwd[64], rev[64];
+    double fwd[128], rev[128];
     if (runs > 64) runs = 64;
-    for (int r = 0; r < runs; r++) {
+    /* runs with the arrays reused, then runs with fresh ones (what returning results costs) */
+    for (int r = 0; r < 2 * runs; r++) {
+        if (r >= runs) {
+            free(v); free(g0); free(g1); free(adj);
+            v = malloc(8 * n); g0 = calloc(n, 8); g1 = calloc(n, 8); adj = malloc(8 * n);
+        }
         double t0 = now();
         memcpy(v, start, 8 * n);
         for (int64_t i = 0; i < n; i++) {
@@ -95,9 +101,12 @@ int main(int argc, char **argv) {
         double t2 = now();
         fwd[r] = t1 - t0; rev[r] = t2 - t1;
     }
-    for (int r = 0; r < runs; r++) printf("%s%.9f", r ? ", " : "", fwd[r]);
-    printf("], \"backward\": [");
-    for (int r = 0; r < runs; r++) printf("%s%.9f", r ? ", " : "", rev[r]);
+    const char *keys[4] = {"forward", "backward", "fresh_forward", "fresh_backward"};
+    for (int k = 0; k < 4; k++) {
+        double *t = (k % 2 ? rev : fwd) + (k / 2) * runs;
+        printf("%s\"%s\": [", k ? "], " : "{", keys[k]);
+        for (int r = 0; r < runs; r++) printf("%s%.9f", r ? ", " : "", t[r]);
+    }
     double gsum = 0.0;
     for (int64_t i = 0; i < n; i++) if (op[i] == OP_INPUT) gsum += adj[i];
     printf("], \"value\": %.17g, \"gsum\": %.17g}\n", v[output], gsum);
@@ -118,9 +127,9 @@ def defines() -> list[str]:
 
 def compile_floor(folder: Path) -> tuple[Path | None, str]:
     """Build the floor; (binary, how) or (None, why not)."""
-    cc = os.environ.get("CC") or shutil.which("gcc") or shutil.which("cc")
+    cc = shutil.which(os.environ.get("CC") or "gcc") or shutil.which("cc")
     if not cc:
-        return None, "no C compiler (gcc) found"
+        return None, "no C compiler found (gcc, cc or $CC)"
     folder.mkdir(parents=True, exist_ok=True)
     source, binary = folder / "floor.c", folder / "floor"
     source.write_text(SOURCE)

@@ -120,19 +120,23 @@ def floor_table(rows: list[dict], engine_rows: list[dict]) -> str:
     for r in rows:
         head = [r["workload"], str(r.get("nodes", ""))]
         if "error" in r:
-            lines.append([*head, "", "", "", "", "", r["error"]])
+            lines.append([*head, "", "", "", "", "", "", "", r["error"]])
             continue
         c = median([f + b for f, b in zip(r["forward"], r["backward"])])
-        cells = [*head, secs(median(r["forward"])), secs(median(r["backward"])), secs(c)]
+        fresh = median([f + b for f, b in zip(r["fresh_forward"], r["fresh_backward"])])
+        cells = [*head, secs(median(r["forward"])), secs(median(r["backward"])), secs(c),
+                 secs(fresh)]  # fmt: skip
         for peer in ("adcli", "adcli-pure"):
             a = replay.get((r["workload"], r["n"], peer))
             t = median(a["replay_forward"]) + median(a["replay_backward"]) if a else None
             cells.append(ratio(t / c, 1) if t else "")
+            if peer == "adcli":
+                cells.append(ratio(t / fresh, 1) if t else "")
         same = abs(r["gsum"] - r["adcli_gsum"]) <= 1e-9 * max(1.0, abs(r["adcli_gsum"]))
         lines.append([*cells, "ok" if same and r["value"] == r["adcli_value"] else "differs"])
     return table(
-        ["workload", "nodes", "C forward s", "C reverse s", "C sweeps s", "compiled / C",
-         "pure / C", "check"],
+        ["workload", "nodes", "C forward s", "C reverse s", "C sweeps s", "C fresh s",
+         "compiled / C", "compiled / C fresh", "pure / C", "check"],
         lines,
     )  # fmt: skip
 

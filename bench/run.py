@@ -254,8 +254,10 @@ def render(info: dict, peers: list[str], missing: list[str], rows: dict) -> str:
         parts += ["", "## Sweeps against plain C (the same tape arrays)", "",
                   floor_table(rows["floor"], engine_rows), "",
                   "C = bench/floor.py's loop (" + rows["floor"][0].get("compiler", "not built")
-                  + "), median of its runs; compiled / C and pure / C = adcli's replay (forward + "
-                  "reverse, fresh arrays each time) over the C loop's time."]  # fmt: skip
+                  + "), median of its runs with its arrays reused; C fresh = the same loop "
+                  "writing into freshly allocated arrays each run (new memory costs here: adcli's "
+                  "sweeps return fresh arrays); compiled / C and pure / C = adcli's replay "
+                  "(forward + reverse) over the C loop's time."]  # fmt: skip
     if rows["parser"]:
         parts += ["", "## Parser: program text → graph", "", parser_table(rows["parser"]), "",
                   "ast.parse reads the same text as Python (`^` → `**`); it refuses nesting deeper than 200."]  # fmt: skip
