@@ -45,11 +45,13 @@ def tangent_sweep(
     tape, source = program.tape, program.source
     inputs = program.bind(point)
     names = program.inputs
-    seed = None
-    if type(names) is not dict:  # a lowered program's arrays (adcli.elements.Flat): as blocks
-        seed = names.bind(names.like(direction))
-    if seed is None:
+    if type(names) is dict:
         seed = {node: float(direction.get(name, 0.0)) for name, node in names.items()}
+    else:  # a lowered program's arrays (adcli.elements.Flat): a direction of arrays as blocks,
+        # else only the elements it names (the tangents start at 0.0)
+        seed = names.bind(names.like(direction)) if hasattr(direction, "blocks") else None
+        if seed is None:
+            seed = {names[n]: float(v) for n, v in direction.items() if n in names}
     values, tangent = _dual_pass(tape, inputs, seed, source)
     out = program.output
     if not math.isfinite(tangent[out]):
