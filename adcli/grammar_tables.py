@@ -89,29 +89,27 @@ def compile_cached(
     cache, an unreadable or refused one, another Python — compiles as usual.  Written unless
     ``sys.dont_write_bytecode`` (PYTHONDONTWRITEBYTECODE), or as ``write`` says."""
     import _sre
-    import marshal
     import sys
 
     path = os.path.join(directory, f"{name}.{sys.implementation.cache_tag}.sre")
-    key = (sys.version, _sre.MAGIC, pattern, int(flags))
+    key = [_CACHE_FORMAT, sys.version, str(_sre.MAGIC), str(int(flags)), pattern]
     try:
-        with open(path, "rb") as handle:
-            cached = marshal.loads(handle.read())
-        if cached[0] == key:
-            return _sre.compile(pattern, *cached[1])
+        with open(path, encoding="utf-8", newline="") as handle:
+            fields = handle.read().split("\0")
+        if fields[:5] == key and len(fields) == 9:
+            return _sre.compile(pattern, *_sre_arguments_read(fields[5:]))
     except Exception:  # no cache, or one this interpreter cannot use: compile
         pass
     compiled = re.compile(pattern, flags)
-    if write if write is not None else not sys.dont_write_bytecode:
+    if (write if write is not None else not sys.dont_write_bytecode) and "\0" not in pattern:
         try:
             arguments = _sre_arguments(pattern, flags)
             if _sre.compile(pattern, *arguments) == compiled:
-                data = marshal.dumps((key, arguments))
                 os.makedirs(directory, exist_ok=True)
                 temporary = f"{path}.{os.getpid()}"
                 try:
-                    with open(temporary, "wb") as handle:
-                        handle.write(data)
+                    with open(temporary, "w", encoding="utf-8", newline="") as handle:
+                        handle.write("\0".join(key + _sre_arguments_written(arguments)))
                     os.replace(temporary, path)  # whole or not at all, even in parallel runs
                 finally:
                     if os.path.exists(temporary):
@@ -121,18 +119,40 @@ def compile_cached(
     return compiled
 
 
+# The cache is text, fields apart by NUL: this format's name, the Python build, the regex
+# engine's MAGIC, the flags, the pattern (the key), then the final flags, the number of groups,
+# the named groups (name:index,...) and the program's code words (plain data: nothing in it
+# is ever run or unpickled).
+_CACHE_FORMAT = "adcli-sre-1"
+
+
 def _sre_arguments(pattern: str, flags: int) -> tuple:
     """What ``re._compiler.compile`` passes to ``_sre.compile`` after the pattern."""
     from re import _compiler, _parser
 
     parsed = _parser.parse(pattern, flags)
-    code = [int(word) for word in _compiler._code(parsed, flags)]  # plain ints: marshal them
-    groupindex = dict(parsed.state.groupdict)
-    indexgroup = [None] * parsed.state.groups
+    code = [int(word) for word in _compiler._code(parsed, flags)]
+    state = parsed.state
+    groupindex = dict(state.groupdict)
+    indexgroup: list[str | None] = [None] * state.groups
     for group, index in groupindex.items():
         indexgroup[index] = group
-    state = parsed.state
     return int(flags | state.flags), code, state.groups - 1, groupindex, tuple(indexgroup)
+
+
+def _sre_arguments_written(arguments: tuple) -> list[str]:
+    flags, code, groups, groupindex, _ = arguments
+    named = ",".join(f"{group}:{index}" for group, index in groupindex.items())
+    return [str(flags), str(groups), named, " ".join(map(str, code))]
+
+
+def _sre_arguments_read(fields: list[str]) -> tuple:
+    flags, groups, named, code = fields
+    groupindex = {g: int(i) for g, _, i in (n.partition(":") for n in named.split(",") if n)}
+    indexgroup: list[str | None] = [None] * (int(groups) + 1)
+    for group, index in groupindex.items():
+        indexgroup[index] = group
+    return int(flags), [int(w) for w in code.split()], int(groups), groupindex, tuple(indexgroup)
 
 
 def fixed_texts(regex: str) -> list[str] | None:

@@ -29,8 +29,9 @@ ATTRIBUTES = {
     "ast": {"literal_eval"},
     "importlib": {"import_module", "__import__"},
 }
-# importlib.import_module is fine only where the module name comes from the COMMANDS table.
-IMPORT_MODULE_ALLOWED = {"adcli/commands/__init__.py"}
+# Importing a module by name (importlib.import_module, or __import__ as start-up prefers) is fine
+# only where the name comes from a fixed table: COMMANDS, and the compiled core's module names.
+IMPORT_MODULE_ALLOWED = {"adcli/commands/__init__.py", "adcli/native.py"}
 # subprocess only to run Graphviz's `dot` (a fixed argv, the DOT text on its stdin) for --output.
 SUBPROCESS_ALLOWED = {"adcli/commands/dot.py"}
 
@@ -65,7 +66,9 @@ def findings(source: str, filename: str = "<text>") -> list[str]:
             )
             or (owner is not None and tok.string in ATTRIBUTES.get(owner, ()))
         )
-        if owner == "importlib" and filename.replace(os.sep, "/") in IMPORT_MODULE_ALLOWED:
+        if (owner == "importlib" or tok.string == "__import__") and filename.replace(
+            os.sep, "/"
+        ) in IMPORT_MODULE_ALLOWED:
             bad = False
         if tok.string == "subprocess" and filename.replace(os.sep, "/") in SUBPROCESS_ALLOWED:
             bad = False
