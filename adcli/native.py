@@ -31,6 +31,8 @@ def load(name: str) -> ModuleType | None:
     not built here or ``ADCLI_PURE`` forces pure Python."""
     if name in _loaded:
         return _loaded[name]
+    if name not in NAMES:  # only the compiled core's own modules, never a name from elsewhere
+        raise ValueError(f"not a compiled module of adcli: {name!r}")
     module = None
     if not pure():
         try:  # __import__, not importlib: that module is not on the start-up path

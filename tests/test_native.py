@@ -97,3 +97,8 @@ def test_a_stale_build_is_ignored(monkeypatch):
         "x": 5.077582561890373,
         "y": 0.5,
     }
+
+
+def test_only_the_compiled_cores_modules_load():
+    with pytest.raises(ValueError, match="not a compiled module of adcli: 'os'"):
+        native.load("os")
