@@ -166,6 +166,8 @@ class Tape:
                 return Var(self, b)
             if self.op[b] == NEG:  # a + -b is a - b, bit for bit
                 return self.apply(SUB, same, Var(self, self.arg0[b]))
+            if self._branches_of_one(a, b):  # pick(c, v) + unpick(c, v) is v, bit for bit
+                return Var(self, self.arg1[a])
             return same if c(b, 0.0) else None
         if code == SUB:
             if a == b:
@@ -201,6 +203,11 @@ class Tape:
             # as is, evaluating it would differentiate log at 0, which is infinite.
             return self.constant(0.0)
         return None
+
+    def _branches_of_one(self, a: int, b: int) -> bool:
+        """Whether nodes a, b are pick(c, v) and unpick(c, v) of the same c and v (either order)."""
+        ops = {self.op[a], self.op[b]}
+        return ops == {PICK, UNPICK} and self.arg0[a] == self.arg0[b] and self.arg1[a] == self.arg1[b]
 
 
 def _binary(code: int, reflected: bool = False):

@@ -50,6 +50,18 @@ CONSTANTS = {"pi": math.pi, "e": math.e}
 EACH = "each"
 
 
+def _pow_dx(F, x, y):
+    """d/dx x^y = y * x^(y-1), and 0 where y = 0 and x = 0 (0 * 0^-1 would be NaN), as in PyTorch.
+
+    The guard on y applies only where x = 0: at x != 0 the rule stays y * x^(y-1), whose own
+    derivative in y (x^(y-1) * (1 + y ln x)) is then exact at y = 0 too, so Hessians keep the mixed
+    partial d2/dxdy x^y = 1/x there.  Bit for bit the value is one of the two branches (the other
+    adds -0.0); with y a constant the graph folds back to y * x^(y-1).
+    """
+    g = y * F.pow(x, y - 1.0)
+    return F.pick(x, g) + F.unpick(x, F.pick(y, g))
+
+
 class Primitive:
     """One row of the table (see the module docstring).  A plain class: dataclasses would cost
     the hot path an import of ``inspect``."""
@@ -124,8 +136,7 @@ TABLE: tuple[Primitive, ...] = (
       doc="-x", symbol="-", precedence=3,
       code=("-", "-", "-", "-")),
     P("pow", 2, fn=math.pow, vfn="float_power",
-      # d/dx is 0 where y = 0, x = 0 included (0 * 0^-1 would be NaN), as in PyTorch.
-      partials=(lambda F, x, y, ans: F.pick(y, y * F.pow(x, y - 1.0)), lambda F, x, y, ans: F.xlogy(ans, x)),
+      partials=(lambda F, x, y, ans: _pow_dx(F, x, y), lambda F, x, y, ans: F.xlogy(ans, x)),
       doc="x ^ y (also x ** y and pow(x, y)); d/dy needs x > 0 (or x = 0: then it is 0)",
       domain=f.pow_domain,
       symbol="^", precedence=4, callable_as="pow",

@@ -265,6 +265,25 @@ def test_hessian_kinks_have_zero_second_derivative():
     }
 
 
+@pytest.mark.parametrize(
+    ("source", "point", "mixed"),
+    [
+        ("x^y", {"x": 2.0, "y": 0.0}, 0.5),  # d2/dxdy x^y = x^(y-1) (1 + y ln x) = 1/x at y = 0
+        ("x^y", {"x": 0.25, "y": 0.0}, 4.0),
+        # the property test's find: the exponent 0.5 sin(x) is exactly 0 at x = 0
+        ("(1 + y^2) ^ (0.5*sin(x))", {"x": 0.0, "y": 1.0}, 0.5),
+    ],
+)
+def test_pow_keeps_the_mixed_partial_where_the_exponent_is_zero(source, point, mixed):
+    # d/dx x^y is guarded to 0 at y = 0 only where x = 0 too, so the guard does not cut the
+    # derivative of d/dx in y: both orders of the mixed partial agree, as for any smooth function.
+    h = compile(source).hessian(**point).hessian
+    assert h["x"]["y"] == pytest.approx(mixed, rel=1e-15)
+    assert h["y"]["x"] == pytest.approx(mixed, rel=1e-15)
+    assert compile("x^y").gradient(x=0.0, y=2.0).gradient["x"] == 0.0  # still no NaN at 0
+    assert compile("x^0").gradient(x=0.0).gradient["x"] == 0.0
+
+
 def test_hessian_table_and_errors():
     done = run_adcli("hessian", "x^3*y", "--x", "2", "--y", "1")
     assert done.returncode == 0

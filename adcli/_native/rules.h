@@ -167,7 +167,7 @@ static inline int adcli_rule(int code, double x, double y, int need, double *val
         const double v = pow(x, y);
         *value = v;
         if (need & 1)
-            *w0 = adcli_pick(y, (y * pow(x, (y - 1.0))));
+            *w0 = (adcli_pick(x, (y * pow(x, (y - 1.0)))) + adcli_unpick(x, adcli_pick(y, (y * pow(x, (y - 1.0))))));
         if (need & 2)
             *w1 = adcli_xlogy(v, x);
         return 1;
