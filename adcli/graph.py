@@ -207,7 +207,9 @@ class Tape:
     def _branches_of_one(self, a: int, b: int) -> bool:
         """Whether nodes a, b are pick(c, v) and unpick(c, v) of the same c and v (either order)."""
         ops = {self.op[a], self.op[b]}
-        return ops == {PICK, UNPICK} and self.arg0[a] == self.arg0[b] and self.arg1[a] == self.arg1[b]
+        return (
+            ops == {PICK, UNPICK} and self.arg0[a] == self.arg0[b] and self.arg1[a] == self.arg1[b]
+        )
 
 
 def _binary(code: int, reflected: bool = False):
