@@ -137,27 +137,37 @@ def _core():
         from .native import load
 
         core = load("_cparse")
-        if core is not None and (array("i").itemsize, array("d").itemsize) == (4, 8):
-            terminals = [(n, r, fixed_texts(r)) for n, r in scan_order(_T["TERMINALS"])]
-            # builder.py's actions: the operators' nodes, then the comparisons' (from the table)
-            binary = {k: OPERATORS[k] for k in ("add", "sub", "mul", "div", "pow")}
-            binary.update(
-                (p.name, lookup(p.name, 2)) for p in TABLE if p.symbol and not p.precedence
-            )
-            where = (OPERATORS["add"], lookup("pick", 2), lookup("unpick", 2))
-            core.init(
-                terminals,
-                *(_T[k] for k in ("IGNORE", "STATES", "RULES", "START", "END")),
-                dict(CODES),
-                dict(CONSTANTS),
-                binary,
-                {"neg": OPERATORS["neg"]},
-                INPUT,
-                CONST,
-                where if None not in where else None,
-            )
+        if core is not None and not _feed(core):
+            core = None
         _CORE.append(core)
     return _CORE[0]
+
+
+def _feed(core) -> bool:
+    """Give the compiled parser the tables and codes; False if it cannot run them (its pattern
+    terminals' regexes differ from an edited grammar's, or C's int is not 4 bytes)."""
+    if (array("i").itemsize, array("d").itemsize) != (4, 8):
+        return False
+    terminals = [(n, r, fixed_texts(r)) for n, r in scan_order(_T["TERMINALS"])]
+    # builder.py's actions: the operators' nodes, then the comparisons' (from the table)
+    binary = {k: OPERATORS[k] for k in ("add", "sub", "mul", "div", "pow")}
+    binary.update((p.name, lookup(p.name, 2)) for p in TABLE if p.symbol and not p.precedence)
+    where = (OPERATORS["add"], lookup("pick", 2), lookup("unpick", 2))
+    try:
+        core.init(
+            terminals,
+            *(_T[k] for k in ("IGNORE", "STATES", "RULES", "START", "END")),
+            dict(CODES),
+            dict(CONSTANTS),
+            binary,
+            {"neg": OPERATORS["neg"]},
+            INPUT,
+            CONST,
+            where if None not in where else None,
+        )
+    except ValueError:
+        return False
+    return True
 
 
 def _drive(text: str, builder: Builder | None, stop_at: int = -1) -> list | None:

@@ -270,3 +270,21 @@ def test_workloads_at_a_million_nodes(name):
     text = workload.text(workload.params(10**6))
     check(text, handled=True)
     assert len(driver.compiled(text).tape) >= 999_000
+
+
+def test_tables_it_cannot_run_leave_the_pure_parser(monkeypatch):
+    """One source of truth: the C file implements the five pattern terminals' regexes, and
+    refuses tables whose regexes differ (an edited grammar) — parse() then runs pure Python."""
+    core = driver._core()
+    terminals = [list(t) for t in driver._T["TERMINALS"]]
+    number = next(t for t in terminals if t[0] == "NUMBER")
+    number[1] = number[1].replace("[eE]", "[eEdD]")  # Fortran's 1d5
+    monkeypatch.setitem(driver._T, "TERMINALS", [tuple(t) for t in terminals])
+    try:
+        assert driver._feed(core) is False
+        monkeypatch.setattr(driver, "_CORE", [None])
+        assert driver.compiled("x*y") is None
+    finally:
+        monkeypatch.undo()
+        assert driver._feed(core) is True  # the real tables again
+    check("x*y + sin(x)", handled=True)
