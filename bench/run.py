@@ -54,6 +54,7 @@ from sections import (  # noqa: E402
     arrays_section,
     cli_section,
     engine_section,
+    env_for,
     floor_section,
     log,
     parser_section,
@@ -69,6 +70,22 @@ SECTIONS = ("engine", "floor", "parser", "cli", "arrays", "start")
 
 
 # the machine ------------------------------------------------------------------------------------
+# Which compiled pieces really run (a stale build is skipped silently, whatever --version says).
+_ACTIVE = """
+try:
+    from adcli import parse
+    from adcli.engine import sweep
+    from adcli.graph import Tape
+    tape = Tape()
+    for i in range(sweep.COMPILED_FROM):
+        tape.input(f"x{i}")
+    on = {"sweeps": sweep.compiled(tape) is not None, "parser": parse._core() is not None}
+    print(", ".join(f"{k} {'compiled' if v else 'pure Python'}" for k, v in on.items()))
+except Exception as error:
+    print(f"unknown ({type(error).__name__})")
+"""
+
+
 def machine() -> dict:
     cpu = platform.processor() or "unknown"
     try:
@@ -90,8 +107,11 @@ def machine() -> dict:
         done = subprocess.run([qalc, "--version"], capture_output=True, text=True)
         versions["qalc"] = done.stdout.strip() or None
     path = subprocess.run([*adcli_command(), "--version"], capture_output=True, text=True)
+    active = subprocess.run([sys.executable, "-c", _ACTIVE], capture_output=True, text=True,
+                            env=env_for("compiled"))  # fmt: skip
     return {
         "path": path.stdout.strip() or path.stderr.strip()[-100:],
+        "active": active.stdout.strip() or "unknown (the probe failed)",
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "source": _source_state(),
         "load": " ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?",
@@ -228,7 +248,8 @@ def render(info: dict, peers: list[str], missing: list[str], rows: dict) -> str:
         f"# adcli benchmark — {info['date']}",
         "",
         f"Machine: {info['nproc']} cores, {info['cpu']}, Python {info['python']}, {info['system']}.  ",
-        f"Versions: {shown}; adcli source {info['source']}; `adcli --version`: {info['path']}.  ",
+        f"Versions: {shown}; adcli source {info['source']}; `adcli --version`: {info['path']}; "
+        f"running: {info['active']}.  ",
         f"Command: `{' '.join(['python bench/run.py', *sys.argv[1:]])}`; load average at the "
         f"start {info['load']} (the machine is shared: absolute times vary, ratios less).",
     ]
