@@ -152,3 +152,47 @@ def test_wide_array_eval_json_is_shaped(tmp_path):
     assert answer["gradient"]["W"] == [[2.0, 2.0], [2.0, 2.0]]
     assert answer["gradient"]["c"] == 3.5
     assert out == json.dumps(answer, allow_nan=False) + "\n"
+
+
+FLOATS = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
+    [-0.0, 0.0, 1e-300, 5e-324, 1e16, 1e22, 0.1 + 0.2, -1.5]
+)
+KEYS = st.text(alphabet='xy_09"\\é\n\0 ', min_size=0, max_size=3) | st.sampled_from(["x", "W[1,0]"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(KEYS, FLOATS | st.integers(-3, 3)), max_size=5),
+    FLOATS | st.integers(-3, 3),
+)
+def test_dumps_gradient_writes_json_dumps_bytes_or_declines(items, value):
+    from adcli.environment import dumps_gradient
+
+    names = list(dict.fromkeys(n for n, _ in items))  # reported names are distinct
+    values = [dict(items)[n] for n in names]
+    text = dumps_gradient(value, names, values)
+    if text is None:
+        return  # the caller builds the dict and writes it with json.dumps
+    assert text == json.dumps(
+        {"value": value, "gradient": dict(zip(names, values))}, allow_nan=False
+    )
+
+
+def test_dumps_gradient_declines_what_it_cannot_promise():
+    from adcli.environment import dumps_gradient
+
+    assert (
+        dumps_gradient(1.0, ["x", "y"], [0.5, -0.0])
+        == '{"value": 1.0, "gradient": {"x": 0.5, "y": -0.0}}'
+    )
+    for value, names, values in [
+        (1.0, [], []),  # no names
+        (1.0, ["x"], [float("inf")]),  # json.dumps raises: so must the caller's path
+        (float("nan"), ["x"], [1.0]),
+        (1, ["x"], [1.0]),  # an int value: not this writer's
+        (1.0, ["x"], [True]),
+        (1.0, ['a"b'], [1.0]),  # a name JSON escapes
+        (1.0, ["é"], [1.0]),
+        (1.0, ["x", "y"], [1.0]),  # lengths differ
+    ]:
+        assert dumps_gradient(value, names, values) is None, (value, names, values)

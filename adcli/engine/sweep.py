@@ -324,9 +324,11 @@ class Gradient:
         return f"Gradient(value={self.value!r}, gradient={self.gradient!r})"
 
 
-def gradient(program, point: dict[str, float], need=None) -> Gradient:
+def gradient(program, point: dict[str, float], need=None, by_name: bool = True) -> Gradient:
     """Value and every partial derivative of a ``Program`` at a point (a name → number mapping),
-    by one forward and one reverse sweep.
+    by one forward and one reverse sweep.  ``by_name=False`` leaves ``gradient`` None for a
+    scalar program (its partials are ``adjoint[node]`` of ``program.inputs``): a caller that
+    writes them in order need not build a dict of 10^6 names.
 
     >>> from adcli.parse import parse
     >>> result = gradient(parse("x*y + sin(x)"), {"x": 0.5, "y": 4.2})
@@ -341,7 +343,7 @@ def gradient(program, point: dict[str, float], need=None) -> Gradient:
     inputs = program.inputs
     if type(inputs) is dict:
         check_gradient(tape, sweep, adjoint, inputs.values(), source)
-        partials = dict(zip(inputs, map(adjoint.__getitem__, inputs.values())))
+        partials = dict(zip(inputs, map(adjoint.__getitem__, inputs.values()))) if by_name else None
     else:  # a lowered program's array inputs (adcli.elements.Flat): partials as slices
         partials = inputs.gather(adjoint)
         if not partials.finite():
