@@ -28,7 +28,11 @@ EXTENSIONS = [
         depends=[f"{NATIVE}/rules.h"],
         extra_compile_args=["-fno-builtin"] if os.name == "posix" else [],
     ),
-    Extension("adcli._cparse", [f"{NATIVE}/cparse.c"]),
+    Extension(
+        "adcli._cparse",
+        [f"{NATIVE}/{name}.c" for name in ("cparse", "cparse_tables", "cparse_build")],
+        depends=[f"{NATIVE}/cparse.h"],
+    ),
 ]
 for extension in EXTENSIONS:
     extension.optional = True  # a failed build is a warning: adcli runs in pure Python
