@@ -91,6 +91,19 @@ def test_forward_mode_zero_tangent_does_not_poison():
     assert engine.gradient(program, {"x": 0.0}).gradient == {"x": 1.0}
 
 
+def test_forward_mode_agrees_where_a_singular_derivative_cancels():
+    # t's tangent is already NaN (hypot' is 0/0 at the origin) but t - t leaves no trace of t:
+    # the reverse sweep's zero adjoint sees that, so forward mode and jvp answer as reverse does.
+    program = compile("t = hypot(x, x); t - t + 3*y")
+    assert forward_gradient(program, {"x": 0.0, "y": 1.0}).gradient == {"x": 0.0, "y": 3.0}
+    assert tangent_sweep(program, {"x": 0.0, "y": 1.0}, {"x": 1.0, "y": 2.0}) == (3.0, 6.0)
+    done = run_adcli("eval", "t = hypot(x, x); t - t", "--x", "0", "--mode", "forward", "--json")
+    assert (done.returncode, strict_json(done.stdout)["gradient"]) == (0, {"x": 0.0})
+    # where reverse cannot get past it either, forward mode still reports the singularity
+    done = run_adcli("eval", "hypot(x, x)", "--x", "0", "--mode", "forward")
+    assert done.returncode == 1 and "hypot at 1:1: the derivative is undefined" in done.stderr
+
+
 def test_eval_mode_forward_and_auto():
     expected = '{"value": 2.579425538604203, "gradient": {"x": 5.077582561890373, "y": 0.5}}\n'
     for mode in ("forward", "auto", "reverse"):

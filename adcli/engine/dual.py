@@ -19,6 +19,7 @@ import math
 from array import array
 from itertools import repeat
 
+from ..errors import EvaluationError
 from ..graph import Program, Tape
 from ..primitives import FIRST_PRIMITIVE, FLOAT
 from .sweep import (
@@ -26,6 +27,7 @@ from .sweep import (
     PARTIALS1,
     VALUE_FNS,
     Gradient,
+    gradient,
     non_finite_value,
     recover,
     value,
@@ -55,9 +57,28 @@ def tangent_sweep(
     values, tangent = _dual_pass(tape, inputs, seed, source)
     out = program.output
     if not math.isfinite(tangent[out]):
-        culprits = _non_finite_tangents(tape, tangent, out)
-        raise non_finite_derivative(tape, values, source, culprits, "derivative")
+        rescued = _by_reverse(program, point, direction) if type(names) is dict else None
+        if rescued is None:
+            culprits = _non_finite_tangents(tape, tangent, out)
+            raise non_finite_derivative(tape, values, source, culprits, "derivative")
+        return values[out], rescued
     return values[out], tangent[out]
+
+
+def _by_reverse(program: Program, point: dict[str, float], direction: dict[str, float]):
+    """∇f · direction from the reverse sweep, or None where that is not finite either.
+
+    A local derivative that is not finite can cancel downstream: in ``t = hypot(x, x); t - t``
+    at 0 the tangent of ``t`` is already NaN, so forward mode cannot see that ``t`` leaves no
+    trace; the reverse sweep can (the adjoint of ``t`` is 1 - 1 = 0, and a zero adjoint
+    contributes nothing).  Asking it keeps the two modes' answers the same wherever one exists.
+    """
+    try:
+        partials = gradient(program, point).gradient
+    except EvaluationError:
+        return None
+    total = math.fsum(partials[name] * float(direction.get(name, 0.0)) for name in partials)
+    return total if math.isfinite(total) else None
 
 
 def forward_gradient(program: Program, point: dict[str, float]) -> Gradient:
