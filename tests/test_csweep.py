@@ -256,3 +256,19 @@ def test_binding_in_c_sets_what_python_sets():
     assert fast.tobytes() == slow.tobytes()
     for odd in ({1: 2}, {1: "2.0"}, {11: array("d", [1.0, 2.0])}, {12: 1.0}, {1: array("i", [1])}):
         assert not compiled.bind(template[:], odd)  # Python's loop does these (or refuses them)
+
+
+@needs_compiled
+@pytest.mark.parametrize("command", ["eval", "hessian"])
+def test_the_command_line_says_the_same_on_both_paths(command):
+    """What a user sees — numbers, tables, error messages with their line:col — whichever path
+    sweeps (the parser's threshold kept: only the sweeps differ here)."""
+    rng = random.Random(151)
+    for k in range(120):
+        text = fuzzing.program(rng) if k % 3 else rng.choice(fuzzing.VALID)
+        args = [command, text, *fuzzing.bindings(rng), *(["--json"] if k % 2 else [])]
+        with path(True):
+            fast = fuzzing.run_inprocess(args)
+        with path(False):
+            slow = fuzzing.run_inprocess(args)
+        assert (fast.status, fast.stdout, fast.stderr) == (slow.status, slow.stdout, slow.stderr)
