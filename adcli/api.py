@@ -28,7 +28,7 @@ from .engine import value as _value
 from .errors import AdcliError, UsageError
 from .graph import Program
 from .parse import parse
-from .values import ArrayValue, value_from_json
+from .values import ArrayValue, direction_blocks, value_from_json
 
 _AT = re.compile(r"\bat (\d+):(\d+)\b")
 
@@ -155,7 +155,7 @@ class Function(Program):
 
     def jvp(self, point: Mapping[str, Any], direction: Mapping[str, Any]) -> JVP:
         """Value and directional derivative ∇f·v at ``point`` along ``direction`` (inputs left
-        out of it get 0), by one forward pass of dual numbers.
+        out of it get 0; an array input's is an array of its shape), by one forward pass.
 
         >>> from adcli import compile
         >>> compile("x*y + sin(x)").jvp({"x": 0.5, "y": 4.2}, {"x": 1}).jvp
@@ -166,10 +166,7 @@ class Function(Program):
         with _located():
             lowered = lower(self, at)
             # Each array as one block (its elements x[0], x[1] by name, none made here).
-            blocks = {
-                n: (d.shape, d.data) if isinstance(d, ArrayValue) else ((), d) for n, d in v.items()
-            }
-            flat = Flat(blocks)
+            flat = Flat(direction_blocks(v, lowered.layout, BindingError))
             value, derivative = tangent_sweep(lowered.program, lowered.point, flat)
         full = lowered.shaped(flat, list(self.inputs))  # arrays as nested lists, 0 if left out
         return JVP(value, derivative, _like(full, direction))

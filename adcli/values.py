@@ -83,6 +83,24 @@ def describe_shape(shape: tuple[int, ...]) -> str:
     return f"a {len(shape)}-D array of shape {'×'.join(map(str, shape))}"
 
 
+def direction_blocks(direction: dict, layout: dict, error: type = UsageError) -> dict:
+    """A direction (name → float or ``ArrayValue``) as blocks ``(shape, item)`` for
+    ``adcli.elements.Flat``: each component must have its input's shape (``layout``: the array
+    inputs' shapes), else ``error`` says so ("the direction for 'x' must be a vector of 2, like
+    x; got a scalar"): a scalar is not spread over an array, nor an array cut to fit."""
+    blocks: dict = {}
+    for name, v in direction.items():
+        shape = layout.get(name) or ()
+        got = v.shape if isinstance(v, ArrayValue) else ()
+        if got != shape:
+            raise error(
+                f"the direction for '{name}' must be {describe_shape(shape)}, like {name}; "
+                f"got {describe_shape(got)}"
+            )
+        blocks[name] = (shape, v.data) if shape else ((), v)
+    return blocks
+
+
 def shape_of(value: Value) -> tuple[int, ...]:
     """``()`` for a scalar, else the array's shape."""
     return value.shape if isinstance(value, ArrayValue) else ()

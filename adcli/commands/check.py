@@ -8,6 +8,8 @@ status 1 after its report when an error is above --tol.
 from __future__ import annotations
 
 import math
+from itertools import islice
+from math import prod
 
 from ..arguments import COMMON, JSON, Option, parse_command_line
 from ..engine import gradient
@@ -83,13 +85,12 @@ def run(args: list[str], env: Environment) -> int:
             return report, failure(rows, command_line.tol)
 
         return run_per_point(command_line, program, answer, env)
-    report, rows, sweeps, at = check_at(
-        program, point(program, command_line, env), names, command_line
-    )
+    at = point(program, command_line, env)
+    report, rows, sweeps, shapes = check_at(program, at, names, command_line)
     if command_line.json:
         env.write_json(report)
     else:
-        render(title(command_line, program), at, rows, sweeps, command_line, env)
+        render(title(command_line, program), at, shapes, rows, sweeps, command_line, env)
     message = failure(rows, command_line.tol)
     if message is not None:  # after the report: the boundary prints it, status 1
         raise CheckFailedError(message)
@@ -99,7 +100,7 @@ def run(args: list[str], env: Environment) -> int:
 def check_at(program, at: dict, names: list[str], command_line) -> tuple[dict, dict, dict, dict]:
     """``check_point`` with array inputs checked element by element (``x[0]``, ``W[1,0]``) on
     the lowered program, the report's gradient shaped like the inputs (as eval's); also returns
-    the lowered point."""
+    each reported name's shape."""
     from ..arrays import lower
 
     scalar = lower(program, at)
@@ -107,7 +108,7 @@ def check_at(program, at: dict, names: list[str], command_line) -> tuple[dict, d
     elements = [e for name, shape in shapes.items() for e in element_names(name, shape)]
     report, rows, sweeps = check_point(scalar.program, scalar.point, elements, command_line)
     report["gradient"] = shaped(shapes, partials(shapes, report["gradient"]))
-    return report, rows, sweeps, scalar.point
+    return report, rows, sweeps, shapes
 
 
 def check_point(
@@ -139,10 +140,23 @@ def failure(rows: dict, tol: float) -> str | None:
 
 
 def render(
-    source: str, at: dict[str, float], rows: dict, sweeps: dict, command_line, env: Environment
+    source: str, at: dict, shapes: dict, rows: dict, sweeps: dict, command_line, env: Environment
 ) -> None:
-    from ..render.tables import check_table, print_tables, sweep_table
+    """The comparison table, one row per input or array element (long arrays clipped as eval's
+    table is), then a --sweep table for each row shown."""
+    from ..render.tables import check_table, element_rows, print_tables, sweep_table
 
-    table = check_table(source, at, rows, command_line.tol, command_line.digits)
-    sweeps_shown = (sweep_table(name, rows[name]["ad"], p) for name, p in sweeps.items())
+    compared = iter(rows.values())  # in the order of shapes' elements (check_at)
+    lines = [
+        line
+        for name, shape in shapes.items()
+        for line in element_rows(
+            name,
+            at.get(name),
+            list(islice(compared, prod(shape))) if shape else next(compared),
+        )
+    ]
+    table = check_table(source, lines, command_line.tol, command_line.digits)
+    shown = [line[0] for line in lines if isinstance(line, tuple)]
+    sweeps_shown = (sweep_table(name, rows[name]["ad"], sweeps[name]) for name in shown if sweeps)
     print_tables(env.console(), table, *sweeps_shown)

@@ -61,16 +61,18 @@ def run(args: list[str], env: Environment) -> int:
     if batch:
         return run_batch(command_line, program, env)
     direction = split_direction(program.inputs, command_line.bindings, command_line.direction)
-    value, derivative, full, scalar = jvp_at(program, point(program, command_line, env), direction)
+    at = point(program, command_line, env)
+    value, derivative, full, scalar = jvp_at(program, at, direction)
     if command_line.json:
         env.write_json(jvp_json(program, value, derivative, full, scalar, command_line.bindings))
         return 0
 
-    from ..render.tables import jvp_table, print_tables
+    from ..render.tables import element_rows, jvp_table, print_tables
 
-    table = jvp_table(
-        title(command_line, program), value, scalar.point, full, derivative, command_line.digits
-    )
+    shapes = input_shapes(list(program.inputs), scalar.layout, command_line.bindings)
+    components = partials(shapes, full)  # an array's as one flat sequence: clipped, not named
+    rows = [row for n in shapes for row in element_rows(n, at[n], components[n])]
+    table = jvp_table(title(command_line, program), value, rows, derivative, command_line.digits)
     print_tables(env.console(), table)
     return 0
 
@@ -119,19 +121,9 @@ def element_direction(direction: dict, layout: dict[str, tuple[int, ...]]) -> di
     """The direction by the lowered program's inputs: an array input's direction is an array of
     its shape, seen element by element (``x[0]``, ``x[1]``: an ``adcli.elements.Flat`` of blocks)."""
     from ..elements import Flat
-    from ..values import ArrayValue, describe_shape
+    from ..values import direction_blocks
 
-    blocks: dict = {}
-    for name, v in direction.items():
-        shape = layout.get(name)
-        if not shape and not isinstance(v, ArrayValue):
-            blocks[name] = ((), v)
-            continue
-        if not isinstance(v, ArrayValue) or v.shape != shape:
-            wanted = describe_shape(shape or ())
-            got = describe_shape(v.shape if isinstance(v, ArrayValue) else ())
-            raise UsageError(f"the direction for '{name}' must be {wanted}, like {name}; got {got}")
-        blocks[name] = (shape, v.data)
+    blocks = direction_blocks(direction, layout)
     if not any(shape for shape, _ in blocks.values()):
         return {name: v for name, (_, v) in blocks.items()}
     return Flat(blocks)
