@@ -37,7 +37,7 @@ def one_by_one(names: list[str]) -> bool:
     return True
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(NAMEISH, max_size=6))
 def test_valid_names_is_check_name_on_every_name(names):
     assert valid_names(names) == one_by_one(names)
@@ -69,7 +69,7 @@ VALUES = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(NAMEISH, VALUES), max_size=6), st.booleans())
 def test_bindings_from_json_is_the_loop_it_replaced(items, arrays):
     text = "{" + ", ".join(f"{json.dumps(n)}: {v}" for n, v in items) + "}"
@@ -160,7 +160,7 @@ FLOATS = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
 KEYS = st.text(alphabet='xy_09"\\é\n\0 ', min_size=0, max_size=3) | st.sampled_from(["x", "W[1,0]"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.tuples(KEYS, FLOATS | st.integers(-3, 3)), max_size=5),
     FLOATS | st.integers(-3, 3),
