@@ -30,6 +30,35 @@ if os.environ.get("ADCLI_COMPILED_EVERYWHERE") == "1":
     from adcli.engine import sweep as _sweep
 
     _sweep.COMPILED_FROM = _parse.COMPILED_FROM = 0
+
+
+# The whole suite (``python -m pytest``, the README's command and CI's) runs on every core the
+# process may use, with pytest-xdist (in the test extra); a run of chosen files or tests stays in
+# one process, where starting workers would cost more than it saves.  ``-n N`` (``-n 0``: no
+# workers) or ``-p no:xdist`` decide otherwise.  Each test file runs whole on one worker
+# (``--dist loadfile``): a module's fixtures are built once (test_packaging's wheel, built in
+# the source tree, must not be built twice at once), and no file's tests depend on order across
+# files.
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    option = config.option
+    if (
+        not config.pluginmanager.hasplugin("xdist")
+        or os.environ.get("PYTEST_XDIST_WORKER")
+        or getattr(option, "numprocesses", None) is not None
+        or getattr(option, "tx", None)
+        or getattr(option, "dist", "no") != "no"
+        or config.args_source != pytest.Config.ArgsSource.TESTPATHS
+        or option.collectonly
+        or option.usepdb
+    ):
+        return
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if (cores or 1) > 1:
+        option.numprocesses = cores
+        option.dist = "loadfile"
+
+
 SAMPLES = ROOT / "samples"
 TEST_ENV = {"NO_COLOR": "1", "COLUMNS": "100"}  # what every run sees unless ``env`` overrides it
 

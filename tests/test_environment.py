@@ -173,7 +173,7 @@ _JSON = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(_JSON)
 def test_dumps_writes_the_bytes_of_json_dumps_or_raises_its_error(obj):
     # eval --json writes small answers without importing json: the same bytes, or the same error
