@@ -104,9 +104,11 @@ def engine_tables(rows: list[dict]) -> tuple[str, str]:
         f, b = median(r["replay_forward"]), median(r["replay_backward"])
         replay.append(
             [r["workload"], str(r["nodes"]), PEERS[r["peer"]][0], secs(f), secs(b),
-             fixed((f + b) / r["nodes"] * 1e6, 3)]
+             fixed((f + b) / r["nodes"] * 1e6, 3), secs(median(r.get("replay_gather")))]
         )  # fmt: skip
-    replay_table = table(["workload", "nodes", "path", "forward s", "reverse s", "µs/node"], replay)
+    replay_table = table(
+        ["workload", "nodes", "path", "forward s", "reverse s", "µs/node", "by name s"], replay
+    )
     return engine, replay_table
 
 

@@ -269,7 +269,9 @@ def render(info: dict, peers: list[str], missing: list[str], rows: dict) -> str:
             "reverse sweep; peers: backward); peak = growth of the resident set during one run; "
             "check = value and partials agree with adcli's to 1e-9.",
             "", notes,
-            "", "## Engine: replaying a built tape (adcli, both paths)", "", replay,
+            "", "## Engine: replaying a built tape (adcli, both paths)", "", replay, "",
+            "forward, reverse = the sweeps alone; by name = gathering the inputs' partials into "
+            "a dict by name after them (Python, both paths).",
         ]  # fmt: skip
     if rows["floor"]:
         parts += ["", "## Sweeps against plain C (the same tape arrays)", "",
