@@ -33,6 +33,7 @@ EXTENSIONS = [
         [f"{NATIVE}/{name}.c" for name in ("cparse", "cparse_tables", "cparse_build")],
         depends=[f"{NATIVE}/cparse.h"],
     ),
+    Extension("adcli._cjson", [f"{NATIVE}/cjson.c"]),
 ]
 for extension in EXTENSIONS:
     extension.optional = True  # a failed build is a warning: adcli runs in pure Python

@@ -1,6 +1,7 @@
 """Which path runs: the optional compiled core (C extension modules) or pure Python.
 
-``pip install .`` builds ``adcli._csweep`` (the sweeps) and ``adcli._cparse`` (the parser) where
+``pip install .`` builds ``adcli._csweep`` (the sweeps), ``adcli._cparse`` (the parser) and
+``adcli._cjson`` (a wide program's --at point and gradient text) where
 a C compiler is available; without one, the build skips them and adcli runs in pure Python with
 the same results.  Callers ask ``load(name)`` for a module and fall back to Python on ``None``.
 ``ADCLI_PURE=1`` in the environment (read on the first ``load``) forces pure Python, so both
@@ -12,7 +13,7 @@ from __future__ import annotations
 import os
 from types import ModuleType
 
-NAMES = ("_csweep", "_cparse")
+NAMES = ("_csweep", "_cparse", "_cjson")
 
 _pure: bool | None = None  # ADCLI_PURE, read once
 _loaded: dict[str, ModuleType | None] = {}
@@ -27,7 +28,7 @@ def pure() -> bool:
 
 
 def load(name: str) -> ModuleType | None:
-    """The compiled module ``adcli.<name>`` (``"_csweep"``, ``"_cparse"``), or None when it is
+    """The compiled module ``adcli.<name>`` (one of ``NAMES``), or None when it is
     not built here or ``ADCLI_PURE`` forces pure Python."""
     if name in _loaded:
         return _loaded[name]

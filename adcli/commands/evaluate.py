@@ -125,6 +125,11 @@ def run_batch(command_line, env: Environment) -> int:
     )
 
 
+# Past this many inputs eval --json's partials are written by the compiled core (adcli._cjson);
+# fewer do not load it (start-up time).
+COMPILED_FROM = 256
+
+
 def _written_in_order(program, scalar, command_line, env: Environment) -> bool:
     """``--json`` of a scalar program whose reported names are its inputs in order (no --wrt,
     nothing else bound), by the reverse sweep: the partials written straight from the adjoints
@@ -138,9 +143,14 @@ def _written_in_order(program, scalar, command_line, env: Environment) -> bool:
         return False
     from ..engine import gradient
     from ..environment import dumps_gradient
+    from ..native import load
 
     result = gradient(scalar.program, scalar.point, by_name=False)
-    text = dumps_gradient(result.value, names, map(result.adjoint.__getitem__, inputs.values()))
+    cjson = load("_cjson") if len(inputs) >= COMPILED_FROM else None
+    # In C, the same bytes from the adjoint array (no float or str per input), else in Python.
+    text = cjson.gradient(result.value, inputs, result.adjoint) if cjson is not None else None
+    if text is None:
+        text = dumps_gradient(result.value, names, map(result.adjoint.__getitem__, inputs.values()))
     if text is None:  # not expected (names are plain, partials finite): the general path
         return False
     env.write(text + "\n")

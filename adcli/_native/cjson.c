@@ -1,0 +1,279 @@
+/* adcli._cjson: a wide program's JSON in and out, in C (the success path of the common case).
+ *
+ * point(text): an --at document that is a flat object of plain names to numbers,
+ *   {"x0": 0.5, "x1": -2, ...}, read into the dict json.loads(text, parse_int=float) makes (the
+ *   same keys in the same order, a later duplicate winning, each number float(token), which is
+ *   PyOS_string_to_double as here).  Every key is [A-Za-z_][A-Za-z0-9_]* (an identifier).
+ *   None on anything else (another key, an array, a string, true/false/null, NaN, a number too
+ *   large for a double, non-ASCII text, invalid JSON): the caller then reads it with json, which
+ *   gives the same dict or the error message.  No key memo, no substring per number: about half
+ *   json.loads' work per binding.
+ *
+ * gradient(value, inputs, adjoint): the text environment.dumps_gradient writes for
+ *   {"value": value, "gradient": {name: adjoint[node] for name, node in inputs.items()}}, i.e.
+ *   json.dumps' very bytes (float.__repr__ is PyOS_double_to_string(x, 'r', 0,
+ *   Py_DTSF_ADD_DOT_0), as here), into one buffer: no float, str or list per input.  None where
+ *   dumps_gradient would say None (a key JSON would escape, a value not finite, no inputs) or
+ *   where the arguments are not as expected (no buffer of doubles, a node outside it).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NUMBER_MAX 400 /* longer number tokens go to json (float() reads them the same) */
+
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_name(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+/* The end of the JSON number token at p (RFC 8259 grammar), or NULL if there is none. */
+static const char *number_end(const char *p, const char *end)
+{
+    if (p < end && *p == '-')
+        p++;
+    if (p >= end || !is_digit(*p))
+        return NULL;
+    if (*p == '0')
+        p++;
+    else
+        while (p < end && is_digit(*p))
+            p++;
+    if (p < end && *p == '.') {
+        p++;
+        if (p >= end || !is_digit(*p))
+            return NULL;
+        while (p < end && is_digit(*p))
+            p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= end || !is_digit(*p))
+            return NULL;
+        while (p < end && is_digit(*p))
+            p++;
+    }
+    return p;
+}
+
+/* One binding's number: its float, or -1 (no error set) where json must read it. */
+static int read_number(const char *p, const char *q, double *out)
+{
+    char buf[NUMBER_MAX + 1];
+    Py_ssize_t len = q - p;
+    if (len > NUMBER_MAX)
+        return -1;
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    char *stop = NULL;
+    double x = PyOS_string_to_double(buf, &stop, NULL);
+    if (x == -1.0 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return -1;
+    }
+    if (stop != buf + len || !isfinite(x))
+        return -1;
+    *out = x;
+    return 0;
+}
+
+#define SKIP_SPACE()                                                                          \
+    while (p < end && is_space(*p))                                                           \
+    p++
+
+PyDoc_STRVAR(point_doc,
+"point(text) -> dict | None\n\n"
+"json.loads(text, parse_int=float) of a flat object of plain names to finite numbers; None\n"
+"for anything else (the caller reads it with json).");
+
+static PyObject *point(PyObject *self, PyObject *text)
+{
+    (void)self;
+    if (!PyUnicode_Check(text) || PyUnicode_READY(text) < 0 || !PyUnicode_IS_ASCII(text))
+        Py_RETURN_NONE;
+    const char *p = (const char *)PyUnicode_DATA(text);
+    const char *end = p + PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyDict_New();
+    if (out == NULL)
+        return NULL;
+    SKIP_SPACE();
+    if (p >= end || *p++ != '{')
+        goto bail;
+    SKIP_SPACE();
+    if (p < end && *p == '}') {
+        p++;
+        goto done;
+    }
+    for (;;) {
+        if (p >= end || *p++ != '"')
+            goto bail;
+        const char *key = p;
+        while (p < end && is_name(*p))
+            p++;
+        if (p == key || is_digit(*key) || p >= end || *p != '"')
+            goto bail;
+        Py_ssize_t len = p - key;
+        p++;
+        SKIP_SPACE();
+        if (p >= end || *p++ != ':')
+            goto bail;
+        SKIP_SPACE();
+        const char *q = number_end(p, end);
+        double x;
+        if (q == NULL || read_number(p, q, &x) < 0)
+            goto bail;
+        p = q;
+        PyObject *name = PyUnicode_New(len, 127);
+        if (name == NULL)
+            goto fail;
+        memcpy(PyUnicode_DATA(name), key, len);
+        PyObject *number = PyFloat_FromDouble(x);
+        int bad = number == NULL || PyDict_SetItem(out, name, number) < 0;
+        Py_DECREF(name);
+        Py_XDECREF(number);
+        if (bad)
+            goto fail;
+        SKIP_SPACE();
+        if (p < end && *p == ',') {
+            p++;
+            SKIP_SPACE();
+            continue;
+        }
+        if (p < end && *p == '}') {
+            p++;
+            break;
+        }
+        goto bail;
+    }
+done:
+    SKIP_SPACE();
+    if (p != end)
+        goto bail;
+    return out;
+bail:
+    Py_DECREF(out);
+    Py_RETURN_NONE;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* float.__repr__(x) written at out (room for 24 characters: "-1.2345678901234567e-308"). */
+static char *put_float(char *out, double x)
+{
+    char *r = PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+    if (r == NULL)
+        return NULL;
+    size_t n = strlen(r);
+    memcpy(out, r, n);
+    PyMem_Free(r);
+    return out + n;
+}
+
+#define FLOAT_MAX 24
+#define PUT(s) (memcpy(out, s, sizeof(s) - 1), out += sizeof(s) - 1)
+
+/* A key json.dumps writes as it is between quotes: printable ASCII, no quote or backslash. */
+static int plain(PyObject *key)
+{
+    if (!PyUnicode_CheckExact(key) || PyUnicode_READY(key) < 0 || !PyUnicode_IS_ASCII(key))
+        return 0;
+    const unsigned char *s = PyUnicode_DATA(key);
+    for (Py_ssize_t k = 0, n = PyUnicode_GET_LENGTH(key); k < n; k++)
+        if (s[k] < 0x20 || s[k] > 0x7e || s[k] == '"' || s[k] == '\\')
+            return 0;
+    return 1;
+}
+
+PyDoc_STRVAR(gradient_doc,
+"gradient(value, inputs, adjoint) -> str | None\n\n"
+"dumps({\"value\": value, \"gradient\": {name: adjoint[node] for name, node in inputs.items()}})\n"
+"as environment.dumps_gradient writes it; None where that cannot be promised.");
+
+static PyObject *gradient(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *value, *inputs, *o_adjoint;
+    if (!PyArg_ParseTuple(args, "OOO:gradient", &value, &inputs, &o_adjoint))
+        return NULL;
+    if (!PyFloat_CheckExact(value) || !isfinite(PyFloat_AS_DOUBLE(value))
+        || !PyDict_CheckExact(inputs) || PyDict_GET_SIZE(inputs) == 0)
+        Py_RETURN_NONE;
+    Py_buffer view;
+    if (PyObject_GetBuffer(o_adjoint, &view, PyBUF_FORMAT) < 0) {
+        PyErr_Clear(); /* not an array('d') (a list from the Python sweep): dumps_gradient's */
+        Py_RETURN_NONE;
+    }
+    PyObject *result = NULL, *key, *node;
+    Py_ssize_t n = view.len / (Py_ssize_t)sizeof(double), pos = 0, size = 40 + FLOAT_MAX;
+    const double *adjoint = view.buf;
+    if (view.itemsize != sizeof(double) || view.format == NULL || strcmp(view.format, "d") != 0)
+        goto none;
+    /* First the checks and the length it can take at most, then the text, in place. */
+    while (PyDict_Next(inputs, &pos, &key, &node)) {
+        if (!plain(key) || !PyLong_CheckExact(node))
+            goto none;
+        Py_ssize_t i = PyLong_AsSsize_t(node);
+        if (i == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            goto none;
+        }
+        if (i < 0 || i >= n || !isfinite(adjoint[i]))
+            goto none;
+        size += PyUnicode_GET_LENGTH(key) + 6 + FLOAT_MAX;
+    }
+    result = PyUnicode_New(size, 127);
+    if (result == NULL)
+        goto done;
+    char *start = PyUnicode_DATA(result), *out = start;
+    PUT("{\"value\": ");
+    if ((out = put_float(out, PyFloat_AS_DOUBLE(value))) == NULL)
+        goto fail;
+    PUT(", \"gradient\": {");
+    pos = 0;
+    for (int first = 1; PyDict_Next(inputs, &pos, &key, &node); first = 0) {
+        if (!first)
+            PUT(", ");
+        PUT("\"");
+        Py_ssize_t len = PyUnicode_GET_LENGTH(key);
+        memcpy(out, PyUnicode_DATA(key), len);
+        out += len;
+        PUT("\": ");
+        if ((out = put_float(out, adjoint[PyLong_AsSsize_t(node)])) == NULL)
+            goto fail;
+    }
+    PUT("}}");
+    *out = '\0';
+    if (PyUnicode_Resize(&result, out - start) < 0)
+        goto fail;
+    goto done;
+fail:
+    Py_CLEAR(result);
+    goto done;
+none:
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyBuffer_Release(&view);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"point", point, METH_O, point_doc},
+    {"gradient", gradient, METH_VARARGS, gradient_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "adcli._cjson",
+    "A wide program's JSON in and out, in C: the --at point and the gradient's text.", -1,
+    methods,
+};
+
+PyMODINIT_FUNC PyInit__cjson(void) { return PyModule_Create(&module); }

@@ -1,0 +1,156 @@
+"""The compiled JSON of wide programs (``adcli._cjson``) against the Python it stands in for.
+
+``point(text)`` is None or json.loads' very dict (keys in order, each float's bits), and
+``bindings_from_json`` through it gives the same dict or the same error as through json alone;
+``gradient(value, inputs, adjoint)`` is None or ``environment.dumps_gradient``'s very text; and
+``eval --json`` of a wide program writes the same bytes compiled and with ``ADCLI_PURE=1``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from array import array
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adcli import bindings, native
+from adcli.environment import dumps_gradient
+from adcli.errors import UsageError
+
+cjson = native.load("_cjson")
+pytestmark = pytest.mark.skipif(
+    cjson is None, reason=f"the compiled JSON is not loaded: {native.describe()}"
+)
+
+NUMBER = st.from_regex(r"\A-?(0|[1-9][0-9]{0,25})(\.[0-9]{1,25})?([eE][+-]?[0-9]{1,3})?\Z")
+TOKENS = NUMBER | st.sampled_from(
+    ["1.", ".5", "01", "-", "1e", "+1", "NaN", "-Infinity", "1e999", "-1e400", "true", "null",
+     '"3"', "[1]", "{}", "0x10", "1_0", "١", "2.5e-324", "1" * 500, "0." + "1" * 450]
+)  # fmt: skip
+KEYS = st.from_regex(r"\A[A-Za-z_][A-Za-z0-9_]{0,3}\Z") | st.sampled_from(
+    ["", "1x", "é", "a b", 'a\\"b', "a\\u0041", "pi", "x\\n", "x-1"]
+)
+SPACE = st.sampled_from(["", " ", "\n", "\t", "\r\n ", "\x0b", "\u00a0"])
+
+
+def document(draw_items, space):
+    body = f",{space}".join(f'{space}"{k}"{space}:{space}{v}{space}' for k, v in draw_items)
+    return f"{space}{{{body}}}{space}"
+
+
+def same_dict(a: dict, b: dict) -> bool:
+    return list(a) == list(b) and [float.hex(v) for v in a.values()] == [
+        float.hex(v) for v in b.values()
+    ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(KEYS, TOKENS), max_size=6), SPACE, st.integers(0, 3))
+def test_point_is_json_loads_or_declines(items, space, cut):
+    text = document(items, space)
+    text = text[: len(text) - cut] if cut < 3 else text + ","
+    got = cjson.point(text)
+    if got is None:
+        return  # json reads it (or says what is wrong)
+    assert same_dict(got, json.loads(text, parse_int=float))
+    assert all(k.isidentifier() for k in got)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.from_regex(r"\A[a-z_][a-z0-9_]{0,2}\Z"), NUMBER), max_size=8))
+def test_point_reads_every_json_number_as_float_does(items):
+    text = "{" + ", ".join(f'"{k}": {v}' for k, v in items) + "}"
+    got = cjson.point(text)
+    expected = json.loads(text, parse_int=float)
+    if all(abs(float(v)) != float("inf") for _, v in items):
+        assert got is not None and same_dict(got, expected)
+    else:
+        assert got is None  # too large for a double: json names the number
+
+
+def outcome(text: str, compiled: bool, monkeypatch):
+    monkeypatch.setattr(bindings, "COMPILED_FROM", 0 if compiled else 10**12)
+    try:
+        return "ok", bindings.bindings_from_json(text, "--at", arrays=True)
+    except UsageError as error:
+        return "error", str(error)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(KEYS, TOKENS), max_size=5), SPACE)
+def test_bindings_from_json_say_the_same_through_the_compiled_reader(items, space):
+    text = document(items, space)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast, slow = outcome(text, True, monkeypatch), outcome(text, False, monkeypatch)
+    assert fast[0] == slow[0]
+    if fast[0] == "ok":
+        assert list(fast[1]) == list(slow[1]) and repr(fast[1]) == repr(slow[1])
+    else:
+        assert fast == slow
+
+
+def test_constants_and_edge_documents_go_the_same_way(monkeypatch):
+    for text in ['{"pi": 1}', '{"x": 1, "e": 2}', "{}", " {} ", '{"x": 1e999}', "[1]", "{"]:
+        assert outcome(text, True, monkeypatch) == outcome(text, False, monkeypatch), text
+    assert cjson.point('{"x": 1, "x": -0}') == {"x": -0.0}
+    assert cjson.point("\ufeff{}") is None and cjson.point(b"{}") is None
+
+
+FLOATS = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
+    [0.0, -0.0, 5e-324, 1e16, 1.7976931348623157e308, -2.2250738585072014e-308, 0.1]
+)
+NAMES = st.text(alphabet='xy_09"\\é\n\x7f ', min_size=0, max_size=3) | st.sampled_from(["W[1,0]"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(NAMES, FLOATS), max_size=6), FLOATS, st.booleans())
+def test_gradient_is_dumps_gradient_or_declines(items, value, shuffle):
+    names = list(dict.fromkeys(n for n, _ in items))
+    values = [dict(items)[n] for n in names]
+    nodes = list(range(len(names)))[:: -1 if shuffle else 1]
+    adjoint = array("d", [0.0] * len(names))
+    for node, v in zip(nodes, values):
+        adjoint[node] = v
+    inputs = dict(zip(names, nodes))
+    text = cjson.gradient(value, inputs, adjoint)
+    assert text == dumps_gradient(value, names, values)
+
+
+def test_gradient_declines_what_is_not_its_own():
+    adjoint = array("d", [0.5, -0.0])
+    assert cjson.gradient(1.0, {"x": 0, "y": 1}, adjoint) == (
+        '{"value": 1.0, "gradient": {"x": 0.5, "y": -0.0}}'
+    )
+    for value, inputs, adj in [
+        (1, {"x": 0}, adjoint),  # an int value
+        (1.0, {"x": 2}, adjoint),  # a node outside the adjoint
+        (1.0, {"x": -1}, adjoint),
+        (1.0, {"x": True}, adjoint),
+        (1.0, {"x": 0}, [0.5]),  # no buffer of doubles
+        (1.0, {"x": 0}, array("f", [0.5])),
+        (1.0, {}, adjoint),
+    ]:
+        assert cjson.gradient(value, inputs, adj) is None
+
+
+def test_wide_eval_json_same_bytes_compiled_and_pure(tmp_path):
+    n = 3000
+    text = " + ".join(f"x{k}*sin(x{k})" for k in range(n)) + "\n"
+    point = {f"x{k}": (-1) ** k * 10.0 ** (k % 40 - 20) / 3 for k in range(n)}
+    point["x7"] = -0.0
+    (tmp_path / "p.adc").write_text(text)
+    (tmp_path / "at.json").write_text(json.dumps(point, indent=1))
+    command = [sys.executable, "-m", "adcli", "eval", "-f", "p.adc", "--at", "at.json", "--json"]
+    outs = []
+    for pure in ("0", "1"):
+        env = {**os.environ, "ADCLI_PURE": pure}
+        done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        outs.append(done.stdout)
+    assert outs[0] == outs[1]
+    assert json.loads(outs[0])["gradient"].keys() == point.keys()
