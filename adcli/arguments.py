@@ -366,8 +366,8 @@ def _bind_all(command_line: CommandLine, bindings: dict[str, Value]) -> None:
 def _at_bindings(value: str, stdin: IO[str] | None) -> dict[str, Value]:
     if value.lstrip().startswith(("{", "[")):  # inline JSON ('[' only to say it must be an object)
         return bindings_from_json(value, "--at", arrays=True)
-    raw = read_bytes(value, DEFAULT_MAX_SIZE, stdin)
-    text = raw.decode("utf-8-sig", errors="replace")
+    # The bytes go as soon as they are decoded (8 MB for 250,000 bindings).
+    text = read_bytes(value, DEFAULT_MAX_SIZE, stdin).decode("utf-8-sig", errors="replace")
     return bindings_from_json(text, f"--at {clip(value, 40)}", arrays=True)
 
 
