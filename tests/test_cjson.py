@@ -73,6 +73,36 @@ def test_point_reads_every_json_number_as_float_does(items):
         assert got is None  # too large for a double: json names the number
 
 
+HARD = [
+    "9007199254740993", "9007199254740992.5", "2.2250738585072011e-308", "4.9406564584124654e-324",
+    "2.4703282292062327e-324", "2.4703282292062328e-324", "1.7976931348623157e308",
+    "1.7976931348623158e308", "1.7976931348623159e308", "0.1", "1e23", "8.5e-323", "-0.0e5",
+    "123456789012345678901234567890e-30", "0." + "0" * 300 + "1e300", "7" * 300 + "e-299",
+    "1.00000000000000011102230246251565404236316680908203125",
+    "1.00000000000000011102230246251565404236316680908203124",
+]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False), st.integers(1, 25))
+def test_point_reads_any_double_back_to_its_bits(x, digits):
+    tokens = [repr(x), f"{x:.{digits}e}", f"{x:.{digits}f}" if abs(x) < 1e30 else "0"]
+    got = cjson.point("{" + ", ".join(f'"x{k}": {t}' for k, t in enumerate(tokens)) + "}")
+    if any(abs(float(t)) == float("inf") for t in tokens):  # rounded up past the largest double
+        assert got is None
+    else:
+        assert [float.hex(v) for v in got.values()] == [float.hex(float(t)) for t in tokens]
+
+
+@pytest.mark.parametrize("token", HARD)
+def test_point_rounds_hard_numbers_as_float_does(token):
+    got = cjson.point(f'{{"x": {token}}}')
+    if abs(float(token)) == float("inf"):
+        assert got is None
+    else:
+        assert float.hex(got["x"]) == float.hex(float(token)), token
+
+
 def outcome(text: str, compiled: bool, monkeypatch):
     monkeypatch.setattr(bindings, "COMPILED_FROM", 0 if compiled else 10**12)
     try:

@@ -2,9 +2,9 @@
  *
  * point(text): an --at document that is a flat object of plain names to numbers,
  *   {"x0": 0.5, "x1": -2, ...}, read into the dict json.loads(text, parse_int=float) makes (the
- *   same keys in the same order, a later duplicate winning, each number float(token), which is
- *   PyOS_string_to_double as here).  Every key is [A-Za-z_][A-Za-z0-9_]* (an identifier).
- *   None on anything else (another key, an array, a string, true/false/null, NaN, a number too
+ *   same keys in the same order, a later duplicate winning, each number float(token): the
+ *   correctly rounded double, PyOS_string_to_double's or glibc strtod's).  Every key is
+ *   [A-Za-z_][A-Za-z0-9_]* (an identifier).  None on anything else (another key, an array, a string, true/false/null, NaN, a number too
  *   large for a double, non-ASCII text, invalid JSON): the caller then reads it with json, which
  *   gives the same dict or the error message.  No key memo, no substring per number: about half
  *   json.loads' work per binding.
@@ -18,6 +18,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <fenv.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,16 @@ static int read_number(const char *p, const char *q, double *out)
     memcpy(buf, p, len);
     buf[len] = '\0';
     char *stop = NULL;
-    double x = PyOS_string_to_double(buf, &stop, NULL);
+    double x;
+#ifdef __GLIBC__
+    /* glibc's strtod rounds correctly too (so the same double as Python's dtoa), at about twice
+     * its speed; the token is JSON's grammar already, and a locale whose decimal point is not
+     * '.' stops it short, which sends the document to json. */
+    if (fegetround() == FE_TONEAREST)
+        x = strtod(buf, &stop);
+    else
+#endif
+        x = PyOS_string_to_double(buf, &stop, NULL);
     if (x == -1.0 && PyErr_Occurred()) {
         PyErr_Clear();
         return -1;
