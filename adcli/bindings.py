@@ -70,7 +70,7 @@ def bindings_from_json(text: str, what: str, arrays: bool = False) -> dict[str, 
         raise UsageError(f'{what}: empty; expected a JSON object such as {{"x": 0.5}}')
     data = _flat_point(text) if len(text) >= COMPILED_FROM else None
     if data is not None:  # names that are identifiers (checked in C), to finite floats
-        if _IDENTIFIER and CONSTANTS.keys().isdisjoint(data):
+        if _IDENTIFIER and data.keys().isdisjoint(CONSTANTS):  # a lookup per constant
             return data
     else:
         data = loads_strict(text, what)

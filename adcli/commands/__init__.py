@@ -143,7 +143,8 @@ def load_program(command_line: CommandLine, env: Environment) -> Program:
 def point(program: Program, command_line: CommandLine, env: Environment) -> dict[str, float]:
     """The bindings, after warning (unless --quiet) about names the program does not use."""
     bound = command_line.bindings
-    if _only_inputs(bound, program.inputs) and program.bindings.keys().isdisjoint(bound):
+    # (a lookup per assigned name, not per binding: isdisjoint iterates its argument)
+    if _only_inputs(bound, program.inputs) and bound.keys().isdisjoint(program.bindings):
         return bound  # nothing to warn about, found in bulk (10^6 bindings: no loop of ours)
     for name in bound:
         if name in program.bindings:
