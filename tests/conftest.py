@@ -26,10 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 # core (where it is built), not only large ones, so the whole suite runs on that path too.
 # (ADCLI_PURE=1, CI's other run, forces pure Python: adcli.native.)
 if os.environ.get("ADCLI_COMPILED_EVERYWHERE") == "1":
+    from adcli import bindings as _bindings
     from adcli import parse as _parse
+    from adcli.commands import evaluate as _evaluate
     from adcli.engine import sweep as _sweep
 
-    _sweep.COMPILED_FROM = _parse.COMPILED_FROM = 0
+    _sweep.COMPILED_FROM = _parse.COMPILED_FROM = _sweep.UNBOUND_FROM = 0
+    _bindings.COMPILED_FROM = _evaluate.COMPILED_FROM = 0  # adcli._cjson: --at, eval --json
 
 
 # The whole suite (``python -m pytest``, the README's command and CI's) runs on every core the

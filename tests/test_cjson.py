@@ -184,3 +184,56 @@ def test_wide_eval_json_same_bytes_compiled_and_pure(tmp_path):
         outs.append(done.stdout)
     assert outs[0] == outs[1]
     assert json.loads(outs[0])["gradient"].keys() == point.keys()
+
+
+def test_scatter_binds_as_program_bind_or_declines():
+    from adcli.parse import parse
+
+    program = parse("a*b + sin(c) + b")
+    inputs = program.inputs
+    values = array("d", [7.0]) * len(program.tape)
+    assert cjson.scatter(values, inputs, {"a": 0.5, "b": -2.0, "c": 1e300})
+    for node, value in program.bind({"a": 0.5, "b": -2.0, "c": 1e300}).items():
+        assert values[node] == value
+    for point in [
+        {"b": -2.0, "a": 0.5, "c": 1.0},  # another order: Program.bind's lookups
+        {"a": 0.5, "b": 2, "c": 1.0},  # an int: float() is Program.bind's
+        {"a": 0.5, "b": 2.0},  # one unbound: Program.bind's error
+        {"a": 0.5, "b": 2.0, "c": 1.0, "d": 1.0},
+        {"a": 0.5, "b": 2.0, "z": 1.0},
+    ]:
+        assert not cjson.scatter(array("d", values), inputs, point), point
+    assert not cjson.scatter(array("d", [0.0]), inputs, {"a": 0.5, "b": -2.0, "c": 1.0})
+    assert not cjson.scatter(array("f", values), inputs, {"a": 0.5, "b": -2.0, "c": 1.0})
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        {"x0": 0.5, "x1": -1.5, "y": 2.0},
+        {"y": 2.0, "x0": 0.5, "x1": -1.5},
+        {"x0": 1, "x1": -1.5, "y": True},
+        {"x0": 0.5, "y": 2.0},
+        {"x0": 0.5, "x1": -1.5, "q": 2.0},
+        {"x0": 0.5, "x1": -1.5, "y": 2.0, "q": 1.0},
+        {"x0": 0.5, "x1": -1.5, "y": -2.0},
+    ],
+)
+def test_gradient_binds_an_unbound_point_as_program_bind(monkeypatch, point):
+    from adcli.engine import sweep
+    from adcli.parse import parse
+
+    program = parse("x0*sin(x1) + log(y) + x1*y")
+
+    def run(unbound: bool):
+        monkeypatch.setattr(sweep, "COMPILED_FROM", 0)
+        monkeypatch.setattr(sweep, "UNBOUND_FROM", 0 if unbound else 10**12)
+        try:
+            result = sweep.gradient(program, point)
+            return result.value, result.gradient, result.adjoint.tobytes()
+        except Exception as error:  # the same kind and message
+            return type(error), str(error)
+
+    fast = run(True)
+    assert type(sweep._bound(program, point)) is sweep.Unbound  # bound in _start
+    assert fast == run(False)

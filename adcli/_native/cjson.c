@@ -1,4 +1,5 @@
-/* adcli._cjson: a wide program's JSON in and out, in C (the success path of the common case).
+/* adcli._cjson: a wide program's JSON in and out, in C (the success path of the common case),
+ * and its point bound onto the tape (scatter: Program.bind's in-order case without a dict).
  *
  * point(text): an --at document that is a flat object of plain names to numbers,
  *   {"x0": 0.5, "x1": -2, ...}, read into the dict json.loads(text, parse_int=float) makes (the
@@ -274,7 +275,56 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(scatter_doc,
+"scatter(values, inputs, point) -> bool\n\n"
+"values[node] = point[name] for each (name, node) of inputs, where point names the very inputs\n"
+"in their order with floats (Program.bind's in-order case, without its dict of node -> value);\n"
+"False, having written some or none, for anything else (the caller binds by Program.bind).");
+
+static PyObject *scatter(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *o_values, *inputs, *point, *name, *node, *key, *number;
+    if (!PyArg_ParseTuple(args, "OO!O!:scatter", &o_values, &PyDict_Type, &inputs, &PyDict_Type,
+                          &point))
+        return NULL;
+    if (PyDict_GET_SIZE(inputs) != PyDict_GET_SIZE(point))
+        Py_RETURN_FALSE;
+    Py_buffer view;
+    if (PyObject_GetBuffer(o_values, &view, PyBUF_WRITABLE | PyBUF_FORMAT) < 0)
+        return NULL;
+    int ok = view.itemsize == sizeof(double) && view.format && strcmp(view.format, "d") == 0;
+    double *values = view.buf;
+    Py_ssize_t n = view.len / (Py_ssize_t)sizeof(double), i = 0, j = 0;
+    while (ok && PyDict_Next(inputs, &i, &name, &node)) {
+        if (!PyDict_Next(point, &j, &key, &number) || !PyFloat_CheckExact(number)
+            || !PyLong_CheckExact(node) || !PyUnicode_CheckExact(key)) {
+            ok = 0;
+            break;
+        }
+        if (key != name) {
+            int same = PyUnicode_Compare(key, name);
+            if (same != 0) {
+                if (same == -1 && PyErr_Occurred())
+                    PyErr_Clear();
+                ok = 0;
+                break;
+            }
+        }
+        Py_ssize_t at = PyLong_AsSsize_t(node);
+        if (at < 0 || at >= n) {
+            PyErr_Clear();
+            ok = 0;
+            break;
+        }
+        values[at] = PyFloat_AS_DOUBLE(number);
+    }
+    PyBuffer_Release(&view);
+    return PyBool_FromLong(ok);
+}
+
 static PyMethodDef methods[] = {
+    {"scatter", scatter, METH_VARARGS, scatter_doc},
     {"point", point, METH_O, point_doc},
     {"gradient", gradient, METH_VARARGS, gradient_doc},
     {NULL, NULL, 0, NULL},
@@ -282,7 +332,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "adcli._cjson",
-    "A wide program's JSON in and out, in C: the --at point and the gradient's text.", -1,
+    "A wide program's JSON in and out, in C: the --at point, its binding, the gradient's text.", -1,
     methods,
 };
 

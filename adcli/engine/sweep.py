@@ -119,8 +119,9 @@ def all_partials(tape) -> array:
     return array("B", tape.op.tobytes().translate(_ALL_ARGUMENTS))
 
 
-def forward(tape, inputs: dict[int, float], source: str = "", need=None) -> Sweep:
-    """Values and g_weights of every node, with ``inputs`` mapping INPUT nodes to numbers.
+def forward(tape, inputs: dict[int, float] | Unbound, source: str = "", need=None) -> Sweep:
+    """Values and g_weights of every node, with ``inputs`` mapping INPUT nodes to numbers (or
+    an ``Unbound`` point, bound at the start).
 
     ``need`` says which g_weights to compute: by default those of arguments that depend on an
     input (``needed_partials``); ``"all"`` computes every argument's, constants' included (where
@@ -171,10 +172,44 @@ def forward(tape, inputs: dict[int, float], source: str = "", need=None) -> Swee
     return Sweep(values, g0, g1)
 
 
-def _start(tape, inputs: dict[int, float], c=None) -> tuple[array, array, array]:
+class Unbound:
+    """A point not yet bound (``forward``'s ``inputs``): a wide program's, whose names are the
+    inputs in order with floats, is written onto the values in C in one pass at the start of the
+    compiled sweep, with no dict of node → value; anything else is ``program.bind(point)``."""
+
+    __slots__ = ("point", "program")
+
+    def __init__(self, program, point: dict[str, float]) -> None:
+        self.program, self.point = program, point
+
+
+# From this many inputs a gradient binds its point as ``Unbound`` where the compiled core runs.
+UNBOUND_FROM = 4096
+
+
+def _bound(program, point: dict[str, float]):
+    """``program.bind(point)``, or for a wide scalar program with a compiled core, ``Unbound``."""
+    inputs = program.inputs
+    wide = type(inputs) is dict and type(point) is dict and len(inputs) >= UNBOUND_FROM
+    if wide and compiled(program.tape) is not None and _scatter() is not None:
+        return Unbound(program, point)
+    return program.bind(point)
+
+
+def _scatter():
+    """``adcli._cjson.scatter``, or None (not built, ADCLI_PURE, or a build older than it)."""
+    return getattr(native.load("_cjson"), "scatter", None)
+
+
+def _start(tape, inputs: dict[int, float] | Unbound, c=None) -> tuple[array, array, array]:
     """Fresh values (the constants, the inputs bound: by the compiled core ``c`` if given) and
     zero g_weights."""
     values = tape.const[:]
+    if type(inputs) is Unbound:
+        unbound, inputs = inputs, {}
+        scatter = _scatter() if c is not None else None
+        if scatter is None or not scatter(values, unbound.program.inputs, unbound.point):
+            values, inputs = tape.const[:], unbound.program.bind(unbound.point)
     if c is not None and c.bind(values, inputs):
         inputs = {}
     elif array not in set(map(type, inputs.values())):
@@ -338,7 +373,7 @@ def gradient(program, point: dict[str, float], need=None, by_name: bool = True) 
     {'x': 5.077582561890373, 'y': 0.5}
     """
     tape, source = program.tape, program.source
-    sweep = forward(tape, program.bind(point), source, need)
+    sweep = forward(tape, _bound(program, point), source, need)
     adjoint = backward(tape, sweep, program.output)
     inputs = program.inputs
     if type(inputs) is dict:
