@@ -8,6 +8,8 @@ command runs, prints every section's table and writes its results, without needi
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 
@@ -40,3 +42,23 @@ def test_quick_bench_runs_adcli_alone(tmp_path):
     assert all("forward" in row or "skipped" in row.get("error", "") for row in floor)
     assert all(row["value"] == row["adcli_value"] for row in floor if "forward" in row)
     assert (tmp_path / "latest.md").read_text() == done.stdout
+
+
+def test_baseline_bench_compares_against_an_older_adcli(tmp_path):
+    # The installed adcli as its own baseline: every line must say the two paths agree and
+    # the baseline's output is the same bytes (a real run passes v0.1's console script).
+    me = shutil.which("adcli", path=os.path.dirname(sys.executable))
+    assert me, "the adcli console script beside this Python"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "baseline.py"), "--baseline", me,
+         "--rounds", "1", "--sizes", "200"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [
+        line
+        for line in done.stdout.splitlines()
+        if line.strip().startswith(("wide", "deep", "mlp"))
+    ]
+    assert len(rows) == 3
+    assert all(row.endswith("pure = compiled, = baseline") for row in rows), done.stdout
