@@ -237,3 +237,21 @@ def test_gradient_binds_an_unbound_point_as_program_bind(monkeypatch, point):
     fast = run(True)
     assert type(sweep._bound(program, point)) is sweep.Unbound  # bound in _start
     assert fast == run(False)
+
+
+def test_a_build_without_scatter_binds_by_program_bind(monkeypatch):
+    from types import SimpleNamespace
+
+    from adcli.engine import sweep
+    from adcli.parse import parse
+
+    program = parse("x*y + sin(x)")
+    monkeypatch.setattr(sweep, "COMPILED_FROM", 0)
+    monkeypatch.setattr(sweep, "UNBOUND_FROM", 0)
+    assert type(sweep._bound(program, {"x": 0.5, "y": 4.2})) is sweep.Unbound
+    monkeypatch.setitem(native._loaded, "_cjson", SimpleNamespace(point=None, gradient=None))
+    assert sweep._bound(program, {"x": 0.5, "y": 4.2}) == program.bind({"x": 0.5, "y": 4.2})
+    assert sweep.gradient(program, {"x": 0.5, "y": 4.2}).gradient == {
+        "x": 5.077582561890373,
+        "y": 0.5,
+    }
