@@ -49,7 +49,7 @@ def same_dict(a: dict, b: dict) -> bool:
     ]
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(KEYS, TOKENS), max_size=6), SPACE, st.integers(0, 3))
 def test_point_is_json_loads_or_declines(items, space, cut):
     text = document(items, space)
@@ -61,7 +61,7 @@ def test_point_is_json_loads_or_declines(items, space, cut):
     assert all(k.isidentifier() for k in got)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.from_regex(r"\A[a-z_][a-z0-9_]{0,2}\Z"), NUMBER), max_size=8))
 def test_point_reads_every_json_number_as_float_does(items):
     text = "{" + ", ".join(f'"{k}": {v}' for k, v in items) + "}"
@@ -83,7 +83,7 @@ HARD = [
 ]  # fmt: skip
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.floats(allow_nan=False, allow_infinity=False), st.integers(1, 25))
 def test_point_reads_any_double_back_to_its_bits(x, digits):
     tokens = [repr(x), f"{x:.{digits}e}", f"{x:.{digits}f}" if abs(x) < 1e30 else "0"]
@@ -111,7 +111,7 @@ def outcome(text: str, compiled: bool, monkeypatch):
         return "error", str(error)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(KEYS, TOKENS), max_size=5), SPACE)
 def test_bindings_from_json_say_the_same_through_the_compiled_reader(items, space):
     text = document(items, space)
@@ -137,7 +137,7 @@ FLOATS = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
 NAMES = st.text(alphabet='xy_09"\\é\n\x7f ', min_size=0, max_size=3) | st.sampled_from(["W[1,0]"])
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(NAMES, FLOATS), max_size=6), FLOATS, st.booleans())
 def test_gradient_is_dumps_gradient_or_declines(items, value, shuffle):
     names = list(dict.fromkeys(n for n, _ in items))
