@@ -255,3 +255,23 @@ def test_a_build_without_scatter_binds_by_program_bind(monkeypatch):
         "x": 5.077582561890373,
         "y": 0.5,
     }
+
+
+def test_finite_says_whether_every_input_adjoint_is_finite(monkeypatch):
+    from adcli.engine import sweep
+    from adcli.parse import parse
+
+    adjoint = array("d", [1.0, float("inf"), -0.0])
+    assert cjson.finite(adjoint, {"x": 0, "y": 2}) is True
+    assert cjson.finite(adjoint, {"x": 0, "y": 1}) is False
+    assert cjson.finite(adjoint, {"x": 3}) is None and cjson.finite([1.0], {"x": 0}) is None
+    # A partial that is not finite: the same error through the compiled check as without it.
+    program, point = parse("sqrt(x0) + x1*y"), {"x0": 0.0, "x1": 2.0, "y": 3.0}
+    said = []
+    for unbound in (0, 10**12):
+        monkeypatch.setattr(sweep, "COMPILED_FROM", 0)
+        monkeypatch.setattr(sweep, "UNBOUND_FROM", unbound)
+        with pytest.raises(Exception) as error:
+            sweep.gradient(program, point)
+        said.append((type(error.value), str(error.value)))
+    assert said[0] == said[1] and "sqrt" in said[0][1]

@@ -323,7 +323,43 @@ static PyObject *scatter(PyObject *self, PyObject *args)
     return PyBool_FromLong(ok);
 }
 
+PyDoc_STRVAR(finite_doc,
+"finite(adjoint, inputs) -> bool | None\n\n"
+"Whether adjoint[node] is finite for every node of inputs (name -> node); None where the\n"
+"arguments are not as expected (the caller checks in Python).");
+
+static PyObject *all_finite(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *o_adjoint, *inputs, *name, *node;
+    if (!PyArg_ParseTuple(args, "OO!:finite", &o_adjoint, &PyDict_Type, &inputs))
+        return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(o_adjoint, &view, PyBUF_FORMAT) < 0) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    int ok = view.itemsize == sizeof(double) && view.format && strcmp(view.format, "d") == 0;
+    const double *adjoint = view.buf;
+    Py_ssize_t n = view.len / (Py_ssize_t)sizeof(double), pos = 0;
+    int all = 1;
+    while (ok && all && PyDict_Next(inputs, &pos, &name, &node)) {
+        Py_ssize_t at = PyLong_CheckExact(node) ? PyLong_AsSsize_t(node) : -1;
+        if (at < 0 || at >= n) {
+            PyErr_Clear();
+            ok = 0;
+        } else {
+            all = isfinite(adjoint[at]);
+        }
+    }
+    PyBuffer_Release(&view);
+    if (!ok)
+        Py_RETURN_NONE;
+    return PyBool_FromLong(all);
+}
+
 static PyMethodDef methods[] = {
+    {"finite", all_finite, METH_VARARGS, finite_doc},
     {"scatter", scatter, METH_VARARGS, scatter_doc},
     {"point", point, METH_O, point_doc},
     {"gradient", gradient, METH_VARARGS, gradient_doc},

@@ -191,14 +191,15 @@ def _bound(program, point: dict[str, float]):
     """``program.bind(point)``, or for a wide scalar program with a compiled core, ``Unbound``."""
     inputs = program.inputs
     wide = type(inputs) is dict and type(point) is dict and len(inputs) >= UNBOUND_FROM
-    if wide and compiled(program.tape) is not None and _scatter() is not None:
+    if wide and compiled(program.tape) is not None and _compiled("finite") is not None:
         return Unbound(program, point)
     return program.bind(point)
 
 
-def _scatter():
-    """``adcli._cjson.scatter``, or None (not built, ADCLI_PURE, or a build older than it)."""
-    return getattr(native.load("_cjson"), "scatter", None)
+def _compiled(name: str):
+    """``adcli._cjson.<name>`` (scatter, finite), or None (not built, ADCLI_PURE, or a build
+    older than it)."""
+    return getattr(native.load("_cjson"), name, None)
 
 
 def _start(tape, inputs: dict[int, float] | Unbound, c=None) -> tuple[array, array, array]:
@@ -207,7 +208,7 @@ def _start(tape, inputs: dict[int, float] | Unbound, c=None) -> tuple[array, arr
     values = tape.const[:]
     if type(inputs) is Unbound:
         unbound, inputs = inputs, {}
-        scatter = _scatter() if c is not None else None
+        scatter = _compiled("scatter") if c is not None else None
         if scatter is None or not scatter(values, unbound.program.inputs, unbound.point):
             values, inputs = tape.const[:], unbound.program.bind(unbound.point)
     if c is not None and c.bind(values, inputs):
@@ -373,11 +374,13 @@ def gradient(program, point: dict[str, float], need=None, by_name: bool = True) 
     {'x': 5.077582561890373, 'y': 0.5}
     """
     tape, source = program.tape, program.source
-    sweep = forward(tape, _bound(program, point), source, need)
+    sweep_inputs = _bound(program, point)
+    sweep = forward(tape, sweep_inputs, source, need)
     adjoint = backward(tape, sweep, program.output)
     inputs = program.inputs
     if type(inputs) is dict:
-        check_gradient(tape, sweep, adjoint, inputs.values(), source)
+        if type(sweep_inputs) is not Unbound or _compiled("finite")(adjoint, inputs) is not True:
+            check_gradient(tape, sweep, adjoint, inputs.values(), source)
         partials = dict(zip(inputs, map(adjoint.__getitem__, inputs.values()))) if by_name else None
     else:  # a lowered program's array inputs (adcli.elements.Flat): partials as slices
         partials = inputs.gather(adjoint)
