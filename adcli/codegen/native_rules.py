@@ -50,29 +50,11 @@ class Sym:
             a, b = b, a
         return Sym(f"({a} {symbol} {b})")
 
-    def __add__(self, other: object) -> Sym:
-        return self._op("+", other)
-
-    def __radd__(self, other: object) -> Sym:
-        return self._op("+", other, swap=True)
-
-    def __sub__(self, other: object) -> Sym:
-        return self._op("-", other)
-
-    def __rsub__(self, other: object) -> Sym:
-        return self._op("-", other, swap=True)
-
-    def __mul__(self, other: object) -> Sym:
-        return self._op("*", other)
-
-    def __rmul__(self, other: object) -> Sym:
-        return self._op("*", other, swap=True)
-
-    def __truediv__(self, other: object) -> Sym:
-        return self._op("/", other)
-
-    def __rtruediv__(self, other: object) -> Sym:
-        return self._op("/", other, swap=True)
+    # ``+ - * /`` and their reflected forms (``2.0 * x`` reaches ``x.__rmul__``) write themselves.
+    __add__, __radd__ = (lambda s, o: s._op("+", o)), (lambda s, o: s._op("+", o, True))
+    __sub__, __rsub__ = (lambda s, o: s._op("-", o)), (lambda s, o: s._op("-", o, True))
+    __mul__, __rmul__ = (lambda s, o: s._op("*", o)), (lambda s, o: s._op("*", o, True))
+    __truediv__, __rtruediv__ = (lambda s, o: s._op("/", o)), (lambda s, o: s._op("/", o, True))
 
     def __neg__(self) -> Sym:
         return Sym(f"(-{self.c})")
