@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import re
 from array import array
+from functools import partial
 
 from . import _tables
 from .builder import ARRAY, Builder
@@ -124,8 +125,19 @@ def compiled(text: str) -> Program | None:
             gc.enable()
     if result is None:
         return None
-    *arrays, names, inputs, bindings, output = result
+    from .elements import NodeNames
+
+    *arrays, events, labels, inputs, bindings, output = result
+    names = NodeNames()  # made when something reads them (a printout, an error): eval does not
+    names.later(partial(_name_nodes, events=events, labels=labels))
     return Program(Tape.from_arrays(*arrays, names=names), output, inputs, text, bindings)
+
+
+def _name_nodes(names: dict[int, str], events: bytes, labels: list[str]) -> None:
+    """The compiled parser's tape names: ``events`` are (node, label) int32 pairs, in the order
+    the builder names nodes."""
+    pairs = memoryview(events).cast("i")
+    names.update(zip(pairs[0::2], map(labels.__getitem__, pairs[1::2])))
 
 
 _CORE: list = []  # [module or None], once loaded

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adcli import parse as driver
+from adcli.elements import NodeNames
 from adcli.errors import AdcliError
 from adcli.primitives import CONST
 
@@ -258,6 +259,19 @@ def test_workloads(name):
     workload = WORKLOADS[name]
     text = workload.text(workload.params(30_000))
     check(text, handled=True)
+
+
+def test_names_are_made_when_read():
+    """The compiled tape's names (node → name) are made only when something reads them — eval
+    of a wide program never does — and then they are the pure parser's, in its order."""
+    text = "y = pi*x0; z = y + sin(x1) + x0\ny*z + e + pi + z"
+    tape = driver.compiled(text).tape
+    assert type(tape.names) is NodeNames and tape.names._pending
+    expected = driver.pure(text).tape.names
+    assert dict(tape.names) == expected and not tape.names._pending
+    assert list(tape.names.items()) == list(expected.items())
+    tape.names[99] = "w"  # still a mutable mapping, like the pure tape's dict
+    assert tape.names.get(99) == "w" and 0 in tape.names and len(tape.names) == len(expected) + 1
 
 
 @pytest.mark.skipif(

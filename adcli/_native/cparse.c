@@ -12,8 +12,9 @@
  * syntax, name or arity error, a number too large for a double, text that is not one byte per
  * character — parse() returns None ("bail") and adcli.parse reruns the pure-Python parser from
  * scratch, which gives the identical Program or the identical error.  On success it returns
- * the tape's five arrays (array objects) plus the names, inputs and bindings dicts and the
- * output node.
+ * the tape's five arrays (array objects), the tape's names as events — bytes of int32 pairs
+ * (node, label) in the order adcli's builder names nodes — and the labels' strings (a list), the
+ * inputs and bindings dicts and the output node.
  *
  * Files: cparse.c (the scanner, the driver, parse()), cparse_tables.c (init(): loading the
  * tables), cparse_build.c (the builder's actions), cparse.h (what they share).
@@ -82,8 +83,7 @@ static inline int scan(const unsigned char *s, Py_ssize_t n, Py_ssize_t *pos, Py
 }
 
 static void release(Parse *p) {
-    for (int k = 0; k < 5; k++) Py_CLEAR(p->arrays[k]);
-    PyMem_Free(p->staged);
+    for (int k = 0; k < NFIELDS; k++) PyMem_Free(p->fields[k]);
     PyMem_Free(p->named);
     PyMem_Free(p->events);
     PyMem_Free(p->order);
@@ -186,7 +186,7 @@ done:
     return p->failed ? -1 : 0;
 }
 
-/* parse(text) -> (op, arg0, arg1, at, const, names, inputs, bindings, output) | None ---------- */
+/* parse(text) -> (op, arg0, arg1, at, const, events, labels, inputs, bindings, output) | None -- */
 static PyObject *label_str(Parse *p, int32_t label) {
     Label *l = &p->labels[label];
     if (l->str == NULL && (l->str = PyUnicode_New(l->len, 127)) != NULL)
@@ -195,44 +195,35 @@ static PyObject *label_str(Parse *p, int32_t label) {
 }
 
 static PyObject *results(Parse *p) {
-    PyObject *names = NULL, *inputs = NULL, *bindings = NULL, *out = NULL;
+    PyObject *events = NULL, *strings = NULL, *inputs = NULL, *bindings = NULL, *out = NULL;
+    PyObject *arrays[NFIELDS] = {NULL};
     Py_ssize_t ninputs = 0;
     for (Py_ssize_t k = 0; k < p->norder; k++) ninputs += p->labels[p->order[k]].kind == K_INPUT;
-    if (!(names = _PyDict_NewPresized(p->nevents)) || !(inputs = _PyDict_NewPresized(ninputs)) ||
+    if (!(events = PyBytes_FromStringAndSize((const char *)p->events,
+                                             p->nevents * 2 * (Py_ssize_t)sizeof(int32_t))) ||
+        !(strings = PyList_New(p->nlabels)) || !(inputs = _PyDict_NewPresized(ninputs)) ||
         !(bindings = _PyDict_NewPresized(p->norder - ninputs)))
         goto done;
-    /* An input's node number is one int object, shared by tape.names and inputs. */
-    PyObject **numbers = PyMem_Calloc((size_t)p->nlabels + 1, sizeof(PyObject *));
-    if (numbers == NULL) {
-        PyErr_NoMemory();
-        goto done;
+    for (Py_ssize_t k = 0; k < p->nlabels; k++) {
+        PyObject *text = label_str(p, (int32_t)k);
+        if (text == NULL) goto done;
+        PyList_SET_ITEM(strings, k, Py_NewRef(text));
     }
-    int failed = 0;
-    for (Py_ssize_t k = 0; k < p->nevents && !failed; k++) {
-        int32_t label = p->events[2 * k + 1];
-        PyObject *key = PyLong_FromLong(p->events[2 * k]);
-        PyObject *text = label_str(p, label);
-        failed = key == NULL || text == NULL || PyDict_SetItem(names, key, text);
-        if (!failed && p->labels[label].kind == K_INPUT && p->labels[label].node == p->events[2 * k])
-            numbers[label] = Py_NewRef(key);
-        Py_XDECREF(key);
-    }
-    for (Py_ssize_t k = 0; k < p->norder && !failed; k++) {
-        int32_t label = p->order[k];
-        Label *l = &p->labels[label];
-        PyObject *text = label_str(p, label);
-        PyObject *index = numbers[label] ? Py_NewRef(numbers[label]) : PyLong_FromLong(l->node);
-        failed = index == NULL || text == NULL ||
-                 PyDict_SetItem(l->kind == K_INPUT ? inputs : bindings, text, index);
+    for (Py_ssize_t k = 0; k < p->norder; k++) {
+        Label *l = &p->labels[p->order[k]];
+        PyObject *index = PyLong_FromLong(l->node);
+        int failed = index == NULL || PyDict_SetItem(l->kind == K_INPUT ? inputs : bindings,
+                                                     l->str, index);
         Py_XDECREF(index);
+        if (failed) goto done;
     }
-    for (Py_ssize_t k = 0; k < p->nlabels; k++) Py_XDECREF(numbers[k]);
-    PyMem_Free(numbers);
-    if (failed || flush(p)) goto done;
-    out = Py_BuildValue("(OOOOOOOOi)", p->arrays[0], p->arrays[1], p->arrays[2], p->arrays[3],
-                        p->arrays[4], names, inputs, bindings, (int)p->output);
+    if (make_arrays(p, arrays)) goto done;
+    out = Py_BuildValue("(OOOOOOOOOi)", arrays[0], arrays[1], arrays[2], arrays[3], arrays[4],
+                        events, strings, inputs, bindings, (int)p->output);
 done:
-    Py_XDECREF(names);
+    for (int k = 0; k < NFIELDS; k++) Py_XDECREF(arrays[k]);
+    Py_XDECREF(events);
+    Py_XDECREF(strings);
     Py_XDECREF(inputs);
     Py_XDECREF(bindings);
     return out;
@@ -255,14 +246,9 @@ static PyObject *cparse_parse(PyObject *self, PyObject *text) {
     p.last = -1;
     p.nslots = 1024;
     PyObject *out = NULL;
-    if ((p.slots = PyMem_Calloc((size_t)p.nslots, sizeof(uint64_t))) == NULL ||
-        (p.staged = PyMem_Malloc(sizeof(Staged))) == NULL) {
+    if ((p.slots = PyMem_Calloc((size_t)p.nslots, sizeof(uint64_t))) == NULL) {
         out_of_memory(&p);
         goto done;
-    }
-    for (int k = 0; k < 5; k++) {
-        p.arrays[k] = PyObject_CallFunction(array_type, "C", TYPECODES[k]);
-        if (p.arrays[k] == NULL) goto done;
     }
     if (drive(&p) == 0 && p.output >= 0) out = results(&p);
     else if (p.failed >= 0) out = Py_NewRef(Py_None);
@@ -276,8 +262,9 @@ static PyMethodDef methods[] = {
      "init(terminals, ignore, states, rules, start, end, codes, constants, binary, unary, "
      "input_code, const_code, where): load the grammar tables and the primitive codes."},
     {"parse", cparse_parse, METH_O,
-     "parse(text) -> (op, arg0, arg1, at, const, names, inputs, bindings, output) as bytes and "
-     "dicts, or None when the pure-Python parser must run (anything but the scalar success path)."},
+     "parse(text) -> (op, arg0, arg1, at, const, events, labels, inputs, bindings, output): "
+     "arrays, (node, label) int32 pairs as bytes, the labels' strings, dicts; or None when the "
+     "pure-Python parser must run (anything but the scalar success path)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -113,21 +113,17 @@ typedef struct {
 #define IS_LIST(v) ((v) <= -2)
 #define LIST_AT(v) (-2 - (v))
 
-/* Nodes are staged here and appended to the result's array('B'/'i'/'d') objects a chunk at a
- * time: the tape is written once, into memory it keeps (fresh pages cost more than copies). */
-#define CHUNK 4096
-typedef struct {
-    uint8_t op[CHUNK];
-    int32_t arg0[CHUNK], arg1[CHUNK], at[CHUNK];
-    double cst[CHUNK];
-} Staged;
+/* Nodes are written to one C buffer per field that doubles as it fills (realloc: a large
+ * block moves by remapping, not copying), and each becomes an array('B'/'i'/'d') once, at the
+ * end: no array grows node by node (an array over-allocates by 1/16, so it would be copied
+ * again and again). */
+enum { F_OP, F_ARG0, F_ARG1, F_AT, F_CONST, NFIELDS };
 
 typedef struct {
     const unsigned char *s;
     Py_ssize_t n;
-    PyObject *arrays[5]; /* op, arg0, arg1, at, const */
-    Staged *staged;
-    Py_ssize_t count, nstaged;
+    void *fields[NFIELDS]; /* op, arg0, arg1, at, const: capnodes items each */
+    Py_ssize_t count, capnodes;
     uint8_t *named; /* a bit per node: does the builder's tape.names have it yet */
     Py_ssize_t capnamed;
     int32_t *events; /* (node, label) pairs, in the order adcli's builder names nodes */
@@ -161,14 +157,14 @@ static inline int out_of_memory(Parse *p) {
     return -1;
 }
 
-static const char TYPECODES[5] = {'B', 'i', 'i', 'i', 'd'};
-static const size_t ITEM[5] = {1, 4, 4, 4, 8};
+static const char TYPECODES[NFIELDS] = {'B', 'i', 'i', 'i', 'd'};
+static const size_t ITEM[NFIELDS] = {1, 4, 4, 4, 8};
 
 /* cparse_tables.c */
 uint32_t function_hash(const char *name, Py_ssize_t len, int arity);
 PyObject *cparse_init(PyObject *self, PyObject *args);
 /* cparse_build.c */
-int flush(Parse *p);
+int make_arrays(Parse *p, PyObject *arrays[NFIELDS]);
 Val reduce_value(Parse *p, const Rule *r, const Val *children);
 
 #if defined(__GNUC__)

@@ -2,20 +2,37 @@
  * node at a time into the result's arrays, and the names, inputs and bindings (see cparse.c). */
 #include "cparse.h"
 
-int flush(Parse *p) {
-    void *data[5] = {p->staged->op, p->staged->arg0, p->staged->arg1, p->staged->at,
-                     p->staged->cst};
-    for (int k = 0; k < 5 && p->nstaged; k++) {
-        PyObject *view = PyMemoryView_FromMemory(data[k], p->nstaged * ITEM[k], PyBUF_READ);
-        PyObject *done = view ? PyObject_CallMethodOneArg(p->arrays[k], frombytes, view) : NULL;
+/* The fields as arrays, each buffer freed as soon as its array has it. */
+int make_arrays(Parse *p, PyObject *arrays[NFIELDS]) {
+    for (int k = NFIELDS - 1; k >= 0; k--) { /* the largest first: the least memory at once */
+        arrays[k] = PyObject_CallFunction(array_type, "C", TYPECODES[k]);
+        PyObject *view = NULL, *done = NULL;
+        if (arrays[k] != NULL && p->count > 0 &&
+            (view = PyMemoryView_FromMemory(p->fields[k], p->count * ITEM[k], PyBUF_READ)))
+            done = PyObject_CallMethodOneArg(arrays[k], frombytes, view);
         Py_XDECREF(view);
-        if (done == NULL) {
+        if (arrays[k] == NULL || (p->count > 0 && done == NULL)) {
             p->failed = -1;
             return -1;
         }
-        Py_DECREF(done);
+        Py_XDECREF(done);
+        PyMem_Free(p->fields[k]);
+        p->fields[k] = NULL;
     }
-    p->nstaged = 0;
+    return 0;
+}
+
+static int more_nodes(Parse *p) {
+    Py_ssize_t cap = p->capnodes ? 2 * p->capnodes : 1024 + p->n / 4; /* most programs */
+    for (int k = 0; k < NFIELDS; k++) {
+        void *grown = PyMem_Realloc(p->fields[k], (size_t)cap * ITEM[k]);
+        if (grown == NULL) return out_of_memory(p);
+        p->fields[k] = grown;
+    }
+    Py_ssize_t old = p->capnamed;
+    if (grow((void **)&p->named, &p->capnamed, cap / 8 + 1, 1)) return out_of_memory(p);
+    memset(p->named + old, 0, p->capnamed - old);
+    p->capnodes = cap;
     return 0;
 }
 
@@ -24,18 +41,13 @@ static int32_t node(Parse *p, int code, int32_t a, int32_t b, int32_t at, double
         p->failed = 1;
         return -1;
     }
-    if (p->nstaged == CHUNK && flush(p)) return -1;
-    if (p->count >= 8 * p->capnamed) {
-        Py_ssize_t old = p->capnamed;
-        if (grow((void **)&p->named, &p->capnamed, p->count / 8 + 1, 1)) return out_of_memory(p);
-        memset(p->named + old, 0, p->capnamed - old);
-    }
-    Py_ssize_t k = p->nstaged++;
-    p->staged->op[k] = (uint8_t)code;
-    p->staged->arg0[k] = a;
-    p->staged->arg1[k] = b;
-    p->staged->at[k] = at;
-    p->staged->cst[k] = value;
+    if (p->count == p->capnodes && more_nodes(p)) return -1;
+    Py_ssize_t k = p->count;
+    ((uint8_t *)p->fields[F_OP])[k] = (uint8_t)code;
+    ((int32_t *)p->fields[F_ARG0])[k] = a;
+    ((int32_t *)p->fields[F_ARG1])[k] = b;
+    ((int32_t *)p->fields[F_AT])[k] = at;
+    ((double *)p->fields[F_CONST])[k] = value;
     return (int32_t)p->count++;
 }
 
