@@ -33,7 +33,11 @@ EXTENSIONS = [
         [f"{NATIVE}/{name}.c" for name in ("cparse", "cparse_tables", "cparse_build")],
         depends=[f"{NATIVE}/cparse.h"],
     ),
-    Extension("adcli._cjson", [f"{NATIVE}/cjson.c"]),
+    Extension(
+        "adcli._cjson",
+        [f"{NATIVE}/cjson.c"],
+        depends=[f"{NATIVE}/float_repr.h", f"{NATIVE}/powers.h"],
+    ),
 ]
 for extension in EXTENSIONS:
     extension.optional = True  # a failed build is a warning: adcli runs in pure Python

@@ -12,8 +12,8 @@
  *
  * gradient(value, inputs, adjoint): the text environment.dumps_gradient writes for
  *   {"value": value, "gradient": {name: adjoint[node] for name, node in inputs.items()}}, i.e.
- *   json.dumps' very bytes (float.__repr__ is PyOS_double_to_string(x, 'r', 0,
- *   Py_DTSF_ADD_DOT_0), as here), into one buffer: no float, str or list per input.  None where
+ *   json.dumps' very bytes (float.__repr__'s, by float_repr.h's put_float: Grisu3, or
+ *   PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0) where Grisu3 declines), into one buffer: no float, str or list per input.  None where
  *   dumps_gradient would say None (a key JSON would escape, a value not finite, no inputs) or
  *   where the arguments are not as expected (no buffer of doubles, a node outside it).
  */
@@ -23,6 +23,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "float_repr.h" /* put_float: repr(x), by Grisu3 or else dtoa */
 
 #define NUMBER_MAX 400 /* longer number tokens go to json (float() reads them the same) */
 
@@ -173,18 +175,6 @@ bail:
 fail:
     Py_DECREF(out);
     return NULL;
-}
-
-/* float.__repr__(x) written at out (room for 24 characters: "-1.2345678901234567e-308"). */
-static char *put_float(char *out, double x)
-{
-    char *r = PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
-    if (r == NULL)
-        return NULL;
-    size_t n = strlen(r);
-    memcpy(out, r, n);
-    PyMem_Free(r);
-    return out + n;
 }
 
 #define FLOAT_MAX 24
