@@ -66,8 +66,9 @@ static const char *number_end(const char *p, const char *end)
     return p;
 }
 
-/* One binding's number: its float, or -1 (no error set) where json must read it. */
-static int read_number(const char *p, const char *q, double *out)
+/* One binding's number: its float, or -1 (no error set) where json must read it.  `glibc`:
+ * whether glibc's strtod may read it (the rounding mode is to nearest). */
+static int read_number(const char *p, const char *q, double *out, int glibc)
 {
     char buf[NUMBER_MAX + 1];
     Py_ssize_t len = q - p;
@@ -81,9 +82,11 @@ static int read_number(const char *p, const char *q, double *out)
     /* glibc's strtod rounds correctly too (so the same double as Python's dtoa), at about twice
      * its speed; the token is JSON's grammar already, and a locale whose decimal point is not
      * '.' stops it short, which sends the document to json. */
-    if (fegetround() == FE_TONEAREST)
+    if (glibc)
         x = strtod(buf, &stop);
     else
+#else
+    (void)glibc;
 #endif
         x = PyOS_string_to_double(buf, &stop, NULL);
     if (x == -1.0 && PyErr_Occurred()) {
@@ -112,7 +115,13 @@ static PyObject *point(PyObject *self, PyObject *text)
         Py_RETURN_NONE;
     const char *p = (const char *)PyUnicode_DATA(text);
     const char *end = p + PyUnicode_GET_LENGTH(text);
-    PyObject *out = PyDict_New();
+    /* Sized for its bindings (one ':' each, or more where a name holds none: a bail anyway),
+     * so the dict is not rebuilt ~18 times on the way to 250,000 names. */
+    Py_ssize_t colons = 0;
+    for (const char *c = p; (c = memchr(c, ':', end - c)) != NULL; c++)
+        colons++;
+    int glibc = fegetround() == FE_TONEAREST;
+    PyObject *out = _PyDict_NewPresized(colons);
     if (out == NULL)
         return NULL;
     SKIP_SPACE();
@@ -139,7 +148,7 @@ static PyObject *point(PyObject *self, PyObject *text)
         SKIP_SPACE();
         const char *q = number_end(p, end);
         double x;
-        if (q == NULL || read_number(p, q, &x) < 0)
+        if (q == NULL || read_number(p, q, &x, glibc) < 0)
             goto bail;
         p = q;
         PyObject *name = PyUnicode_New(len, 127);
