@@ -95,12 +95,31 @@ static inline Py_ssize_t match_name(const unsigned char *s, Py_ssize_t i, Py_ssi
     return j;
 }
 
+/* A NAME's hash in the label table: FNV-1a, then a finaliser, so that even names that differ in
+ * one character land far apart (linear probing needs it). */
+static inline uint32_t name_hash(const unsigned char *t, Py_ssize_t len) {
+    uint32_t h = 2166136261u;
+    for (Py_ssize_t k = 0; k < len; k++) h = (h ^ t[k]) * 16777619u;
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
+}
+
+/* A token the scanner has read ahead of the driver (a NAME's hash with it). */
+typedef struct {
+    int32_t symbol, start, end, name;
+    uint32_t hash;
+} Token;
+#define AHEAD 16 /* tokens; a power of two */
+
 /* one parse: the tape under construction ------------------------------------------------------ */
 enum { K_NEW, K_INPUT, K_BINDING, K_CONST };
 
 typedef struct {
     int32_t off, len, node, kind; /* kind K_CONST + k: the k-th named constant */
-    PyObject *str;                /* the label, made once when first needed */
 } Label;
 
 /* Values on the parser's stack are token offsets and node indices (>= 0), "none" (-1), or
@@ -134,6 +153,12 @@ typedef struct {
     uint64_t *slots; /* open addressing: hash << 32 | (label index + 1); 0 when empty */
     Py_ssize_t nlabels, caplabels, nslots;
     int32_t last; /* the label looked up last (x in `x*sin(x)`), or -1 */
+    Token ahead[AHEAD]; /* scanned, not yet read by the driver: from ahead[head], nahead */
+    unsigned head, nahead;
+    Py_ssize_t pos;     /* where the scanner goes on */
+    int scanned;        /* the scanner met the end or an unexpected character */
+    Token recent[2];    /* the last two NAMEs the driver read (label_at's are among them) */
+    unsigned nrecent;
     List *pool;
     Py_ssize_t pooltop, poolcap;
     int32_t output;

@@ -72,7 +72,10 @@ static int remember(Parse *p, int32_t label) {
 
 /* The label of the NAME token at `at` (found or added), or -1 (p->failed set). */
 static int32_t label_at(Parse *p, int32_t at) {
-    Py_ssize_t end = match_name(p->s, at, p->n);
+    const Token *token = p->recent[0].start == at ? &p->recent[0]
+                         : p->recent[1].start == at ? &p->recent[1]
+                                                    : NULL;
+    Py_ssize_t end = token ? token->end : match_name(p->s, at, p->n);
     if (end < 0) {
         p->failed = 1;
         return -1;
@@ -83,16 +86,9 @@ static int32_t label_at(Parse *p, int32_t at) {
         const Label *l = &p->labels[p->last];
         if (l->len == len && memcmp(p->s + l->off, t, len) == 0) return p->last;
     }
-    /* FNV-1a, then a finaliser: even names that differ in one character land far apart (linear
-     * probing needs it).  A long probe (names made to collide) bails to the pure parser, whose
-     * dicts are randomised, rather than go quadratic. */
-    uint32_t h = 2166136261u;
-    for (int32_t k = 0; k < len; k++) h = (h ^ t[k]) * 16777619u;
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    h ^= h >> 16;
+    /* A long probe (names made to collide) bails to the pure parser, whose dicts are
+     * randomised, rather than go quadratic. */
+    uint32_t h = token ? token->hash : name_hash(t, len);
     Py_ssize_t mask = p->nslots - 1, slot = h & mask;
     for (int probes = 0;; probes++) {
         uint64_t found = p->slots[slot];
@@ -116,7 +112,6 @@ static int32_t label_at(Parse *p, int32_t at) {
     l->len = len;
     l->node = -1;
     l->kind = K_NEW;
-    l->str = NULL;
     for (int k = 0; k < nconstants; k++)
         if (constants[k].len == len && memcmp(constants[k].name, t, len) == 0) l->kind = K_CONST + k;
     p->slots[slot] = (uint64_t)h << 32 | (uint32_t)(index + 1);
