@@ -227,6 +227,30 @@ static PyObject *label_str(Parse *p, int32_t label) {
     return text;
 }
 
+/* A hint for the cache: `hash`'s first slot in `dict`'s table (a large dict's slots are random
+ * reads), where the table's layout is known — CPython 3.11-3.13's PyDictKeysObject — and nothing
+ * elsewhere.  Only ever prefetched, never read: a prefetch does not fault, so a wrong guess would
+ * cost time, not correctness.  (A macro: a prefetch in a function of its own is optimised away.) */
+#if defined(__GNUC__) && PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && \
+    !defined(Py_GIL_DISABLED) && !defined(Py_LIMITED_API)
+typedef struct {
+    Py_ssize_t dk_refcnt;
+    uint8_t dk_log2_size, dk_log2_index_bytes, dk_kind;
+    uint32_t dk_version;
+    Py_ssize_t dk_usable, dk_nentries;
+    char dk_indices[];
+} Keys;
+static inline const char *dict_slot(PyObject *dict, Py_hash_t hash) {
+    const Keys *keys = (const Keys *)((PyDictObject *)dict)->ma_keys;
+    unsigned log2 = keys->dk_log2_size & 63, width = (keys->dk_log2_index_bytes - log2) & 3;
+    return keys->dk_indices + (((size_t)hash & (((size_t)1 << log2) - 1)) << width);
+}
+#define PREFETCH_SLOT(dict, hash) __builtin_prefetch(dict_slot((dict), (hash)))
+#else
+#define PREFETCH_SLOT(dict, hash) ((void)0)
+#endif
+#define LAG 16 /* labels between a slot's prefetch and its insertion */
+
 static PyObject *results(Parse *p) {
     PyObject *events = NULL, *strings = NULL, *inputs = NULL, *bindings = NULL, *out = NULL;
     PyObject *arrays[NFIELDS] = {NULL};
@@ -237,22 +261,27 @@ static PyObject *results(Parse *p) {
         !(strings = PyList_New(p->nlabels)) || !(inputs = _PyDict_NewPresized(ninputs)) ||
         !(bindings = _PyDict_NewPresized(p->norder - ninputs)))
         goto done;
-    /* Each input's or binding's string is made and put in its dict at once, while in cache. */
-    for (Py_ssize_t k = 0; k < p->norder; k++) {
-        int32_t label = p->order[k];
-        PyObject *text = label_str(p, label), *index = PyLong_FromLong(p->labels[label].node);
-        if (text != NULL) PyList_SET_ITEM(strings, label, text);
-        int failed = text == NULL || index == NULL ||
-                     PyDict_SetItem(p->labels[label].kind == K_INPUT ? inputs : bindings, text,
-                                    index);
-        Py_XDECREF(index);
-        if (failed) goto done;
-    }
-    for (Py_ssize_t k = 0; k < p->nlabels; k++) { /* the named constants' */
-        if (PyList_GET_ITEM(strings, k) != NULL) continue;
+    /* The labels' strings, each hashed while in cache; then each input's or binding's put in
+     * its dict, its slot prefetched LAG labels before. */
+    for (Py_ssize_t k = 0; k < p->nlabels; k++) {
         PyObject *text = label_str(p, (int32_t)k);
         if (text == NULL) goto done;
         PyList_SET_ITEM(strings, k, text);
+        if (PyObject_Hash(text) == -1) goto done;
+    }
+    for (Py_ssize_t k = 0; k < p->norder; k++) {
+        if (k + LAG < p->norder) {
+            const Label *ahead = &p->labels[p->order[k + LAG]];
+            PREFETCH_SLOT(ahead->kind == K_INPUT ? inputs : bindings,
+                          PyObject_Hash(PyList_GET_ITEM(strings, p->order[k + LAG])));
+        }
+        int32_t label = p->order[k];
+        PyObject *index = PyLong_FromLong(p->labels[label].node);
+        int failed = index == NULL ||
+                     PyDict_SetItem(p->labels[label].kind == K_INPUT ? inputs : bindings,
+                                    PyList_GET_ITEM(strings, label), index);
+        Py_XDECREF(index);
+        if (failed) goto done;
     }
     if (make_arrays(p, arrays)) goto done;
     out = Py_BuildValue("(OOOOOOOOOi)", arrays[0], arrays[1], arrays[2], arrays[3], arrays[4],
