@@ -99,6 +99,7 @@ static void scan_ahead(Parse *p) {
         t->start = (int32_t)start; /* the text's length fits (parse() checks) */
         t->end = (int32_t)p->pos;
         t->name = name;
+        t->hash = 0;
         if (t->symbol < 0 || t->symbol == end_symbol) {
             p->scanned = 1;
         } else if (name) {

@@ -95,6 +95,14 @@ static inline Py_ssize_t match_name(const unsigned char *s, Py_ssize_t i, Py_ssi
     return j;
 }
 
+/* Whether two short texts (names) are equal: a loop, not a call to memcmp. */
+static inline int same_text(const void *a, const void *b, Py_ssize_t len) {
+    const unsigned char *x = a, *y = b;
+    for (Py_ssize_t k = 0; k < len; k++)
+        if (x[k] != y[k]) return 0;
+    return 1;
+}
+
 /* A NAME's hash in the label table: FNV-1a, then a finaliser, so that even names that differ in
  * one character land far apart (linear probing needs it). */
 static inline uint32_t name_hash(const unsigned char *t, Py_ssize_t len) {

@@ -84,7 +84,7 @@ static int32_t label_at(Parse *p, int32_t at) {
     const unsigned char *t = p->s + at;
     if (p->last >= 0) {
         const Label *l = &p->labels[p->last];
-        if (l->len == len && memcmp(p->s + l->off, t, len) == 0) return p->last;
+        if (l->len == len && same_text(p->s + l->off, t, len)) return p->last;
     }
     /* A long probe (names made to collide) bails to the pure parser, whose dicts are
      * randomised, rather than go quadratic. */
@@ -96,7 +96,7 @@ static int32_t label_at(Parse *p, int32_t at) {
         if ((uint32_t)(found >> 32) == h) {
             int32_t index = (int32_t)(uint32_t)found - 1;
             const Label *l = &p->labels[index];
-            if (l->len == len && memcmp(p->s + l->off, t, len) == 0) return p->last = index;
+            if (l->len == len && same_text(p->s + l->off, t, len)) return p->last = index;
         }
         if (probes > 200) {
             p->failed = 1;
@@ -113,7 +113,7 @@ static int32_t label_at(Parse *p, int32_t at) {
     l->node = -1;
     l->kind = K_NEW;
     for (int k = 0; k < nconstants; k++)
-        if (constants[k].len == len && memcmp(constants[k].name, t, len) == 0) l->kind = K_CONST + k;
+        if (constants[k].len == len && same_text(constants[k].name, t, len)) l->kind = K_CONST + k;
     p->slots[slot] = (uint64_t)h << 32 | (uint32_t)(index + 1);
     if (2 * p->nlabels > p->nslots) { /* rehash at half full */
         Py_ssize_t nslots = p->nslots * 2;
@@ -137,7 +137,7 @@ static const Function *find_function(const char *name, Py_ssize_t len, int arity
     for (;;) {
         const Function *f = &functions[slot];
         if (f->name == NULL) return NULL;
-        if (f->arity == arity && f->len == len && memcmp(f->name, name, len) == 0) return f;
+        if (f->arity == arity && f->len == len && same_text(f->name, name, len)) return f;
         slot = (slot + 1) & (FUNCTION_SLOTS - 1);
     }
 }
