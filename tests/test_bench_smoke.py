@@ -62,3 +62,37 @@ def test_baseline_bench_compares_against_an_older_adcli(tmp_path):
     ]
     assert len(rows) == 3
     assert all(row.endswith("pure = compiled, = baseline") for row in rows), done.stdout
+
+
+def test_alternatives_bench_runs_pure_and_c(tmp_path):
+    # bench/alternatives.py without the compilers (they are not adcli dependencies): the table,
+    # the rows that say why a variant is missing, and the check that the paths agree bit for bit.
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "alternatives.py"), "--variants", "pure,c",
+         "--parse-sizes", "3000", "--sweep-sizes", "1000", "--rounds", "1"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith(("| parse", "| sweeps"))]
+    assert len(rows) == 6  # wide, deep, mlp × parse, sweeps
+    assert all(cell.strip() for row in rows for cell in row.strip("|").split("|")), done.stdout
+    assert "pure CPython, C core: the same tapes (checksum)" in done.stdout
+
+
+def test_alternatives_copies_the_modules_unchanged_and_says_what_is_missing(tmp_path, monkeypatch):
+    sys.path.insert(0, str(ROOT / "bench"))
+    import alternatives
+
+    copy = alternatives.copy_package(tmp_path / "copy")
+    for path in alternatives.HOT:
+        assert (copy / "adcli" / path).read_bytes() == (ROOT / "adcli" / path).read_bytes()
+    assert not list(copy.rglob("*.so")) and not (copy / "adcli" / "_native").exists()
+    assert alternatives.compiled_modules(copy) == []
+    monkeypatch.setattr(alternatives.importlib.util, "find_spec", lambda name: None)
+    for variant, wheel in (("cython", "cython"), ("mypyc", "mypy")):
+        assert alternatives.build(variant, tmp_path / variant) == {
+            "error": f"not installed (pip install {wheel})"
+        }
+    assert alternatives.first_error("gcc -c x.c\nx.c:3: error: bad\nerror: failed") == (
+        "x.c:3: error: bad"
+    )
