@@ -90,34 +90,35 @@ static inline int scan(const unsigned char *s, Py_ssize_t n, Py_ssize_t *pos, Py
 /* The scanner runs AHEAD tokens in front of the driver, and prefetches each NAME's slot in the
  * label table as it reads it: by the time the driver looks the name up, the slot is in cache (a
  * random read of a 4 MB table costs ~170 ns on this kind of machine). */
-static void scan_ahead(Parse *p) {
-    while (p->nahead < AHEAD && !p->scanned) {
-        Token *t = &p->ahead[(p->head + p->nahead++) & (AHEAD - 1)];
-        Py_ssize_t start = 0;
-        int name = 0;
-        t->symbol = scan(p->s, p->n, &p->pos, &start, &name);
-        t->start = (int32_t)start; /* the text's length fits (parse() checks) */
-        t->end = (int32_t)p->pos;
-        t->name = name;
-        t->hash = 0;
-        if (t->symbol < 0 || t->symbol == end_symbol) {
-            p->scanned = 1;
-        } else if (name) {
-            t->hash = name_hash(p->s + start, p->pos - start);
+static inline void scan_one(Parse *p) {
+    Token *t = &p->ahead[(p->head + p->nahead++) & (AHEAD - 1)];
+    Py_ssize_t start = 0;
+    int name = 0;
+    t->symbol = scan(p->s, p->n, &p->pos, &start, &name);
+    t->start = (int32_t)start; /* the text's length fits (parse() checks) */
+    t->end = (int32_t)p->pos;
+    t->name = name;
+    t->hash = 0;
+    if (t->symbol < 0 || t->symbol == end_symbol) {
+        p->scanned = 1;
+    } else if (name) {
+        t->hash = name_hash(p->s + start, p->pos - start);
 #if defined(__GNUC__)
-            __builtin_prefetch(&p->slots[t->hash & (p->nslots - 1)]);
+        __builtin_prefetch(&p->slots[t->hash & (p->nslots - 1)]);
 #endif
-        }
     }
 }
 
 static inline Token next_token(Parse *p) {
-    if (p->nahead == 0) scan_ahead(p);
+    while (p->nahead < AHEAD && !p->scanned) scan_one(p); /* one token, but at the start */
     Token t = p->ahead[p->head];
+    if (p->nahead == 0) { /* past the end: the driver stops before, but bail if not */
+        t.symbol = -1;
+        return t;
+    }
     p->head = (p->head + 1) & (AHEAD - 1);
     p->nahead--;
     if (t.name) p->recent[p->nrecent++ & 1] = t;
-    scan_ahead(p);
     return t;
 }
 
