@@ -97,11 +97,12 @@ static inline void scan_one(Parse *p) {
     t->symbol = scan(p->s, p->n, &p->pos, &start, &name);
     t->start = (int32_t)start; /* the text's length fits (parse() checks) */
     t->end = (int32_t)p->pos;
-    t->name = name;
+    t->name = 0;
     t->hash = 0;
     if (t->symbol < 0 || t->symbol == end_symbol) {
         p->scanned = 1;
-    } else if (name) {
+    } else if (name && !(p->pos < p->n && p->s[p->pos] == '(')) { /* not a call's name */
+        t->name = 1;
         t->hash = name_hash(p->s + start, p->pos - start);
 #if defined(__GNUC__)
         __builtin_prefetch(&p->slots[t->hash & (p->nslots - 1)]);

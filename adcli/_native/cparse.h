@@ -116,7 +116,8 @@ static inline uint32_t name_hash(const unsigned char *t, Py_ssize_t len) {
     return h;
 }
 
-/* A token the scanner has read ahead of the driver (a NAME's hash with it). */
+/* A token the scanner has read ahead of the driver; name: a NAME, not a call's (`sin(`), with
+ * its hash. */
 typedef struct {
     int32_t symbol, start, end, name;
     uint32_t hash;
