@@ -36,7 +36,7 @@ EXTENSIONS = [
     Extension(
         "adcli._cjson",
         [f"{NATIVE}/cjson.c"],
-        depends=[f"{NATIVE}/float_repr.h", f"{NATIVE}/powers.h"],
+        depends=[f"{NATIVE}/{name}.h" for name in ("float_repr", "powers", "dictslot")],
     ),
 ]
 for extension in EXTENSIONS:

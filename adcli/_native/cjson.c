@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dictslot.h"
+
 #include "float_repr.h" /* put_float: repr(x), by Grisu3 or else dtoa */
 
 #define NUMBER_MAX 400 /* longer number tokens go to json (float() reads them the same) */
@@ -103,6 +105,27 @@ static int read_number(const char *p, const char *q, double *out, int glibc)
     while (p < end && is_space(*p))                                                           \
     p++
 
+#define LAG 16 /* bindings read between a dict slot's prefetch and the insertion probing it */
+
+/* The oldest binding read but not yet put (names[*put % LAG]) put into the dict; -1 on error. */
+static int put_one(PyObject *dict, PyObject **names, PyObject **numbers, Py_ssize_t *put)
+{
+    Py_ssize_t k = (*put)++ % LAG;
+    int status = PyDict_SetItem(dict, names[k], numbers[k]);
+    Py_DECREF(names[k]);
+    Py_DECREF(numbers[k]);
+    return status;
+}
+
+/* Let go of the bindings read but not put. */
+static void drop(PyObject **names, PyObject **numbers, Py_ssize_t put, Py_ssize_t read)
+{
+    for (; put < read; put++) {
+        Py_DECREF(names[put % LAG]);
+        Py_DECREF(numbers[put % LAG]);
+    }
+}
+
 PyDoc_STRVAR(point_doc,
 "point(text) -> dict | None\n\n"
 "json.loads(text, parse_int=float) of a flat object of plain names to finite numbers; None\n"
@@ -124,6 +147,10 @@ static PyObject *point(PyObject *self, PyObject *text)
     PyObject *out = _PyDict_NewPresized(colons);
     if (out == NULL)
         return NULL;
+    /* Each binding goes into the dict LAG bindings after it is read, its slot prefetched when
+     * it is read: a 250,000-name dict's slots are cache misses otherwise. */
+    PyObject *names[LAG], *numbers[LAG];
+    Py_ssize_t read = 0, put = 0;
     SKIP_SPACE();
     if (p >= end || *p++ != '{')
         goto bail;
@@ -151,15 +178,18 @@ static PyObject *point(PyObject *self, PyObject *text)
         if (q == NULL || read_number(p, q, &x, glibc) < 0)
             goto bail;
         p = q;
-        PyObject *name = PyUnicode_New(len, 127);
-        if (name == NULL)
+        PyObject *name = PyUnicode_New(len, 127), *number = PyFloat_FromDouble(x);
+        if (name == NULL || number == NULL) {
+            Py_XDECREF(name);
+            Py_XDECREF(number);
             goto fail;
+        }
         memcpy(PyUnicode_DATA(name), key, len);
-        PyObject *number = PyFloat_FromDouble(x);
-        int bad = number == NULL || PyDict_SetItem(out, name, number) < 0;
-        Py_DECREF(name);
-        Py_XDECREF(number);
-        if (bad)
+        PREFETCH_SLOT(out, PyObject_Hash(name)); /* a str's hash cannot fail */
+        names[read % LAG] = name;
+        numbers[read % LAG] = number;
+        read++;
+        if (read - put == LAG && put_one(out, names, numbers, &put) < 0)
             goto fail;
         SKIP_SPACE();
         if (p < end && *p == ',') {
@@ -177,11 +207,16 @@ done:
     SKIP_SPACE();
     if (p != end)
         goto bail;
+    while (put < read)
+        if (put_one(out, names, numbers, &put) < 0)
+            goto fail;
     return out;
 bail:
+    drop(names, numbers, put, read);
     Py_DECREF(out);
     Py_RETURN_NONE;
 fail:
+    drop(names, numbers, put, read);
     Py_DECREF(out);
     return NULL;
 }
