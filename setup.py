@@ -31,7 +31,7 @@ EXTENSIONS = [
     Extension(
         "adcli._cparse",
         [f"{NATIVE}/{name}.c" for name in ("cparse", "cparse_tables", "cparse_build")],
-        depends=[f"{NATIVE}/cparse.h"],
+        depends=[f"{NATIVE}/cparse.h", f"{NATIVE}/dictslot.h"],
     ),
     Extension(
         "adcli._cjson",

@@ -86,11 +86,15 @@ _COMPARISONS = {"LT": "<", "LE": "<=", "GT": ">", "GE": ">=", "EQ": "==", "NE": 
 COMPILED_FROM = 2048
 
 
-def parse(text: str) -> Program:
+def parse(text: str, names: dict | None = None) -> Program:
     """Parse a program into its graph.  Raises ``ProgramSyntaxError`` / ``ProgramNameError`` /
-    ``ArityError`` with the position and a caret excerpt."""
+    ``ArityError`` with the position and a caret excerpt.
+
+    ``names`` (optional, e.g. the point it will be evaluated at) changes nothing in the result:
+    where its keys are the inputs' names in order, the compiled parser uses those very strings,
+    so a wide program and its point hold one string per name and match by identity."""
     if len(text) >= COMPILED_FROM:
-        program = compiled(text)
+        program = compiled(text, names)
         if program is not None:
             return program
     return pure(text)
@@ -109,7 +113,7 @@ def pure(text: str) -> Program:
     return builder.program
 
 
-def compiled(text: str) -> Program | None:
+def compiled(text: str, names: dict | None = None) -> Program | None:
     """``parse`` by the compiled core (adcli._cparse), or None where it does not apply: not
     built, ``ADCLI_PURE`` set, or anything but a scalar program that parses without error (the
     caller then runs ``pure``, which gives the identical Program or error)."""
@@ -119,6 +123,8 @@ def compiled(text: str) -> Program | None:
     collecting = gc.isenabled()
     gc.disable()  # a wide program's names are a million objects, and no cycles
     try:
+        result = core.parse(text, names)
+    except TypeError:  # a build older than ``names``
         result = core.parse(text)
     finally:
         if collecting:

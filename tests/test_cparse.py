@@ -274,6 +274,36 @@ def test_names_are_made_when_read():
     assert tape.names.get(99) == "w" and 0 in tape.names and len(tape.names) == len(expected) + 1
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["x0", "x1", "y", "zz", "q_1", "w"]), min_size=1, max_size=8),
+    st.sampled_from(["same", "reordered", "fewer", "more", "spelled apart", "not a dict"]),
+)
+def test_names_given_are_shared_and_change_nothing(used, given_as):
+    """parse(text, names): the inputs hold ``names``' own strings while they are its keys in
+    order (a point made for the program), and the Program is the same as without them."""
+    text = "h = w*2; " + " + ".join(f"{n}*sin({n})" for n in used) + " + h"
+    inputs = list(dict.fromkeys(["w", *used]))  # in order of first use
+    keys = {
+        "same": inputs,
+        "reordered": inputs[::-1],
+        "fewer": inputs[1:],
+        "more": [*inputs, "extra"],
+        "spelled apart": ["".join(n) for n in map(list, inputs)],  # equal, not identical
+    }.get(given_as, inputs)
+    names = dict.fromkeys(keys, 1.0) if given_as != "not a dict" else list(keys)
+    program = driver.compiled(text, names)
+    assert_same(program, driver.pure(text))
+    shared = [a is b for a, b in zip(program.inputs, keys)]
+    if given_as == "not a dict":
+        assert not any(shared)
+        return
+    # the point's strings up to the first input they do not spell, then the parser's own
+    expected = [all(a == b for a, b in zip(inputs[: k + 1], keys)) for k in range(len(shared))]
+    assert shared == expected
+    assert all(shared) or given_as in ("reordered", "fewer")
+
+
 @pytest.mark.skipif(
     not os.environ.get("ADCLI_SLOW_TESTS"),
     reason="the pure parser takes 5-20 s on each 10^6-node program: set ADCLI_SLOW_TESTS=1",
@@ -302,3 +332,15 @@ def test_tables_it_cannot_run_leave_the_pure_parser(monkeypatch):
         monkeypatch.undo()
         assert driver._feed(core) is True  # the real tables again
     check("x*y + sin(x)", handled=True)
+
+
+def test_a_build_older_than_names_parses_without_them(monkeypatch):
+    core = driver._core()
+
+    class Older:  # parse(text) only, as before ``names``
+        def parse(self, text):
+            return core.parse(text)
+
+    monkeypatch.setattr(driver, "_CORE", [Older()])
+    text = "x*y + sin(x)"
+    assert_same(driver.compiled(text, {"x": 1.0, "y": 2.0}), driver.pure(text))

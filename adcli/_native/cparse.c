@@ -20,6 +20,7 @@
  * tables), cparse_build.c (the builder's actions), cparse.h (what they share).
  */
 #include "cparse.h"
+#include "dictslot.h"
 
 /* scanning ------------------------------------------------------------------------------------ */
 static Py_ssize_t match(const Candidate *c, const unsigned char *s, Py_ssize_t i, Py_ssize_t n) {
@@ -230,31 +231,29 @@ static PyObject *label_str(Parse *p, int32_t label) {
     return text;
 }
 
-/* A hint for the cache: `hash`'s first slot in `dict`'s table (a large dict's slots are random
- * reads), where the table's layout is known — CPython 3.11-3.13's PyDictKeysObject — and nothing
- * elsewhere.  Only ever prefetched, never read: a prefetch does not fault, so a wrong guess would
- * cost time, not correctness.  (A macro: a prefetch in a function of its own is optimised away.) */
-#if defined(__GNUC__) && PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && \
-    !defined(Py_GIL_DISABLED) && !defined(Py_LIMITED_API)
-typedef struct {
-    Py_ssize_t dk_refcnt;
-    uint8_t dk_log2_size, dk_log2_index_bytes, dk_kind;
-    uint32_t dk_version;
-    Py_ssize_t dk_usable, dk_nentries;
-    char dk_indices[];
-} Keys;
-static inline const char *dict_slot(PyObject *dict, Py_hash_t hash) {
-    const Keys *keys = (const Keys *)((PyDictObject *)dict)->ma_keys;
-    unsigned log2 = keys->dk_log2_size & 63, width = (keys->dk_log2_index_bytes - log2) & 3;
-    return keys->dk_indices + (((size_t)hash & (((size_t)1 << log2) - 1)) << width);
-}
-#define PREFETCH_SLOT(dict, hash) __builtin_prefetch(dict_slot((dict), (hash)))
-#else
-#define PREFETCH_SLOT(dict, hash) ((void)0)
-#endif
 #define LAG 16 /* labels between a slot's prefetch and its insertion */
 
-static PyObject *results(Parse *p) {
+/* Each input's string: `names`' own key where it is the same text, in order (the keys of a point
+ * list the inputs in the order the program first uses them), so that the process holds one
+ * string per name and comparing the point's names with the inputs' is an identity check; up to
+ * the first input that differs (or none, `names` not a dict).  The other strings are made after. */
+static void share(Parse *p, PyObject *strings, PyObject *names) {
+    if (names == NULL || !PyDict_CheckExact(names)) return;
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    for (Py_ssize_t k = 0; k < p->norder; k++) {
+        int32_t label = p->order[k];
+        const Label *l = &p->labels[label];
+        if (l->kind != K_INPUT) continue;
+        if (!PyDict_Next(names, &pos, &key, &value) || !PyUnicode_CheckExact(key) ||
+            !PyUnicode_IS_COMPACT_ASCII(key) || PyUnicode_GET_LENGTH(key) != l->len ||
+            memcmp(PyUnicode_1BYTE_DATA(key), p->s + l->off, l->len) != 0)
+            return;
+        PyList_SET_ITEM(strings, label, Py_NewRef(key));
+    }
+}
+
+static PyObject *results(Parse *p, PyObject *names) {
     PyObject *events = NULL, *strings = NULL, *inputs = NULL, *bindings = NULL, *out = NULL;
     PyObject *arrays[NFIELDS] = {NULL};
     Py_ssize_t ninputs = 0;
@@ -264,12 +263,16 @@ static PyObject *results(Parse *p) {
         !(strings = PyList_New(p->nlabels)) || !(inputs = _PyDict_NewPresized(ninputs)) ||
         !(bindings = _PyDict_NewPresized(p->norder - ninputs)))
         goto done;
-    /* The labels' strings, each hashed while in cache; then each input's or binding's put in
-     * its dict, its slot prefetched LAG labels before. */
+    /* The labels' strings (shared with `names` where they can be), each hashed while in
+     * cache; then each input's or binding's put in its dict, its slot prefetched LAG labels
+     * before. */
+    share(p, strings, names);
     for (Py_ssize_t k = 0; k < p->nlabels; k++) {
-        PyObject *text = label_str(p, (int32_t)k);
-        if (text == NULL) goto done;
-        PyList_SET_ITEM(strings, k, text);
+        PyObject *text = PyList_GET_ITEM(strings, k);
+        if (text == NULL) {
+            if ((text = label_str(p, (int32_t)k)) == NULL) goto done;
+            PyList_SET_ITEM(strings, k, text);
+        }
         if (PyObject_Hash(text) == -1) goto done;
     }
     for (Py_ssize_t k = 0; k < p->norder; k++) {
@@ -298,7 +301,9 @@ done:
     return out;
 }
 
-static PyObject *cparse_parse(PyObject *self, PyObject *text) {
+static PyObject *cparse_parse(PyObject *self, PyObject *args) {
+    PyObject *text, *names = NULL;
+    if (!PyArg_ParseTuple(args, "O|O:parse", &text, &names)) return NULL;
     if (!ready) {
         PyErr_SetString(PyExc_RuntimeError, "adcli._cparse.init() was not called");
         return NULL;
@@ -322,7 +327,7 @@ static PyObject *cparse_parse(PyObject *self, PyObject *text) {
         out_of_memory(&p);
         goto done;
     }
-    if (drive(&p) == 0 && p.output >= 0) out = results(&p);
+    if (drive(&p) == 0 && p.output >= 0) out = results(&p, names);
     else if (p.failed >= 0) out = Py_NewRef(Py_None);
 done:
     release(&p);
@@ -333,10 +338,11 @@ static PyMethodDef methods[] = {
     {"init", cparse_init, METH_VARARGS,
      "init(terminals, ignore, states, rules, start, end, codes, constants, binary, unary, "
      "input_code, const_code, where): load the grammar tables and the primitive codes."},
-    {"parse", cparse_parse, METH_O,
-     "parse(text) -> (op, arg0, arg1, at, const, events, labels, inputs, bindings, output): "
-     "arrays, (node, label) int32 pairs as bytes, the labels' strings, dicts; or None when the "
-     "pure-Python parser must run (anything but the scalar success path)."},
+    {"parse", cparse_parse, METH_VARARGS,
+     "parse(text, names=None) -> (op, arg0, arg1, at, const, events, labels, inputs, bindings, "
+     "output): arrays, (node, label) int32 pairs as bytes, the labels' strings, dicts; or None "
+     "when the pure-Python parser must run (anything but the scalar success path).  The inputs' "
+     "strings are the keys of the dict `names` where they are the same text, in order."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -134,7 +134,8 @@ def load_program(command_line: CommandLine, env: Environment) -> Program:
     """The command line's program, read (from env's stdin for '-') and parsed."""
     from ..parse import parse
 
-    program = parse(command_line.read_program(env.stdin))
+    # the point's names are the strings the program's inputs hold (where they are the same)
+    program = parse(command_line.read_program(env.stdin), command_line.bindings)
     # --digit 3: a typo, unless the program uses digit
     command_line.check_near_options(program.inputs)
     return program
