@@ -68,12 +68,15 @@ def bindings_from_json(text: str, what: str, arrays: bool = False) -> dict[str, 
     strict (no NaN, no strings, no booleans, nothing ragged or empty)."""
     if not text.strip():
         raise UsageError(f'{what}: empty; expected a JSON object such as {{"x": 0.5}}')
-    data = _flat_point(text) if len(text) >= COMPILED_FROM else None
-    if data is not None:  # names that are identifiers (checked in C), to finite floats
-        if _IDENTIFIER and data.keys().isdisjoint(CONSTANTS):  # a lookup per constant
-            return data
-    else:
+    data = _flat_point(text, arrays) if len(text) >= COMPILED_FROM else None
+    if data is None:
         data = loads_strict(text, what)
+    elif (  # names that are identifiers (checked in C), to finite floats (or arrays of them)
+        _IDENTIFIER
+        and data.keys().isdisjoint(CONSTANTS)  # a lookup per constant
+        and not (arrays and list in set(map(type, data.values())))
+    ):
+        return data
     if not isinstance(data, dict):
         raise UsageError(f'{what}: expected a JSON object such as {{"x": 0.5}}')
     if not valid_names(list(data)):
@@ -94,18 +97,25 @@ def bindings_from_json(text: str, what: str, arrays: bool = False) -> dict[str, 
 
 
 # Past this many characters a JSON object of bindings is first offered to the compiled reader
-# (adcli._cjson.point: a flat object of plain names to finite numbers, the very dict json.loads
-# makes, at about twice its speed); shorter ones do not load it (start-up time).
+# (adcli._cjson.point: plain names to finite numbers, or arrays of them, the very dict
+# json.loads makes, at two to four times its speed); shorter ones do not load it (start-up time).
 COMPILED_FROM = 4096
 
 
-def _flat_point(text: str) -> dict[str, float] | None:
+def _flat_point(text: str, arrays: bool = False) -> dict | None:
     """The compiled reader's dict for ``text``, or None (not built, ADCLI_PURE, or a document it
-    leaves to json: anything but names to finite numbers, and every error)."""
+    leaves to json: anything but names to finite numbers — or, with ``arrays``, to arrays of
+    them — and every error).  Its lists are json's, not yet checked (ragged, empty): the caller
+    looks at them as at json's."""
     from .native import load
 
     cjson = load("_cjson")
-    return None if cjson is None else cjson.point(text)
+    if cjson is None:
+        return None
+    try:
+        return cjson.point(text, arrays)
+    except TypeError:  # a build older than ``arrays``
+        return None if arrays else cjson.point(text)
 
 
 def _value(value: object, what: str, arrays: bool) -> Value:

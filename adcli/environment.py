@@ -33,6 +33,14 @@ def dumps(obj: object) -> str:
     parts: list[str] = []
     if _small_json(obj, parts.append, [SMALL_JSON]):
         return "".join(parts)
+    from .native import load
+
+    # A large one (an array's partials): the same values, any size, by the compiled core (the
+    # floats by Grisu3: ~10x json's float.__repr__); None from it for anything else.
+    writer = getattr(load("_cjson"), "dumps", None)  # None: not built, or a build older than it
+    text = writer(obj) if writer is not None else None
+    if text is not None:
+        return text
     import json
 
     return json.dumps(obj, allow_nan=False)

@@ -113,8 +113,16 @@ def outcome(text: str, compiled: bool, monkeypatch):
         return "error", str(error)
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(KEYS, TOKENS), max_size=5), SPACE)
+# Arrays as --at binds them (and as it refuses them: ragged, empty, nested too deep, not numbers)
+ARRAYS = st.recursive(
+    NUMBER | st.sampled_from(["1e999", '"a"', "true", "null", "NaN"]),
+    lambda inner: st.lists(inner, max_size=4).map(lambda items: "[" + ", ".join(items) + "]"),
+    max_leaves=12,
+) | st.sampled_from(["[]", "[[]]", "[[1, 2], [3]]", "[1,]", "[ 1 ,2 ]", "[" * 40 + "]" * 40])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(KEYS, TOKENS | ARRAYS), max_size=5), SPACE)
 def test_bindings_from_json_say_the_same_through_the_compiled_reader(items, space):
     text = document(items, space)
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -124,6 +132,18 @@ def test_bindings_from_json_say_the_same_through_the_compiled_reader(items, spac
         assert list(fast[1]) == list(slow[1]) and repr(fast[1]) == repr(slow[1])
     else:
         assert fast == slow
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.from_regex(r"\A[a-z_][a-z0-9_]{0,2}\Z"), ARRAYS), max_size=6))
+def test_point_reads_arrays_as_json_loads_when_asked(items):
+    text = "{" + ", ".join(f'"{k}": {v}' for k, v in items) + "}"
+    got = cjson.point(text, True)
+    if got is not None:
+        assert got == json.loads(text, parse_int=float)
+        assert repr(got) == repr(json.loads(text, parse_int=float))  # -0.0 stays -0.0
+    if any(v.startswith("[") for _, v in items):
+        assert cjson.point(text) is None  # not asked for arrays: json's to read
 
 
 def test_constants_and_edge_documents_go_the_same_way(monkeypatch):
@@ -286,3 +306,46 @@ def test_point_puts_a_rebound_name_where_it_was_first_bound_and_declines_late():
     assert list(got) == names and got["x3"] == 0.25  # json.loads': the later value, first place
     assert same_dict(got, json.loads(text, parse_int=float))
     assert cjson.point(text[:-1] + ', "y": true}') is None  # the 52nd binding: json's to read
+
+
+JSON_VALUES = st.recursive(
+    st.floats(allow_nan=True, allow_infinity=True)
+    | st.integers(-(10**30), 10**30)
+    | st.booleans()
+    | st.none()
+    | st.just("text"),  # not its own: json writes it
+    lambda inner: st.lists(inner, max_size=6)
+    | st.tuples(inner)
+    | st.dictionaries(KEYS | st.sampled_from(['a"b', "\x7f", "ok"]) | st.integers(0, 3), inner,
+                      max_size=5),
+    max_leaves=40,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_dumps_is_json_dumps_or_declines(obj):
+    """_cjson.dumps (environment.dumps of a large value): json.dumps' very text, or None where
+    json.dumps must write it (or raise its own error)."""
+    got = cjson.dumps(obj)
+    if got is None:
+        return
+    assert got == json.dumps(obj, allow_nan=False)
+
+
+def test_dumps_writes_large_array_gradients_as_json(monkeypatch):
+    from adcli import environment
+
+    rng = __import__("random").Random(5)
+    gradient = {"x": [rng.uniform(-2, 2) for _ in range(3000)], "W": [[1e22, -0.0], [5e-324, 3.0]]}
+    obj = {"value": 0.1, "gradient": gradient}
+    assert cjson.dumps(obj) == json.dumps(obj) == environment.dumps(obj)
+    deep: list = []
+    for _ in range(150):
+        deep = [deep]
+    assert cjson.dumps([[[[]]]]) == "[[[[]]]]" and cjson.dumps(deep) is None  # json's to write
+    assert cjson.dumps([10**5000]) is None  # past int's digit limit: json raises its own error
+    monkeypatch.setattr(native, "load", lambda name: None)  # without the compiled core: the same
+    assert environment.dumps(obj) == json.dumps(obj)
+    with pytest.raises(ValueError):  # a non-finite number is json's error, as before
+        environment.dumps({"x": [float("inf")] * 300})

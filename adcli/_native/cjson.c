@@ -1,19 +1,24 @@
 /* adcli._cjson: a wide program's JSON in and out, in C (the success path of the common case),
  * and its point bound onto the tape (scatter: Program.bind's in-order case without a dict).
  *
- * point(text): an --at document that is a flat object of plain names to numbers,
- *   {"x0": 0.5, "x1": -2, ...}, read into the dict json.loads(text, parse_int=float) makes (the
- *   same keys in the same order, a later duplicate winning, each number float(token): the
- *   correctly rounded double, PyOS_string_to_double's or glibc strtod's).  Every key is
- *   [A-Za-z_][A-Za-z0-9_]* (an identifier).  None on anything else (another key, an array, a string, true/false/null, NaN, a number too
- *   large for a double, non-ASCII text, invalid JSON): the caller then reads it with json, which
- *   gives the same dict or the error message.  No key memo, no substring per number: about half
- *   json.loads' work per binding.
+ * point(text, arrays=False): an --at document that is a flat object of plain names to numbers,
+ *   {"x0": 0.5, "x1": -2, ...} (with `arrays`, also to arrays of numbers, nested), read into the
+ *   dict json.loads(text, parse_int=float) makes (the same keys in the same order, a later
+ *   duplicate winning, each number float(token): the correctly rounded double,
+ *   PyOS_string_to_double's or glibc strtod's).  Every key is [A-Za-z_][A-Za-z0-9_]* (an
+ *   identifier).  None on anything else (another key, an array unless asked for, a string,
+ *   true/false/null, NaN, a number too large for a double, non-ASCII text, invalid JSON): the
+ *   caller then reads it with json, which gives the same dict or the error message.  No key
+ *   memo, no substring per number: about half json.loads' work per binding.
+ *
+ * dumps(obj): environment.dumps' text (json.dumps') of a large value made of dicts with plain
+ *   keys, lists, finite floats, ints, booleans and None; None for anything else.
  *
  * gradient(value, inputs, adjoint): the text environment.dumps_gradient writes for
  *   {"value": value, "gradient": {name: adjoint[node] for name, node in inputs.items()}}, i.e.
  *   json.dumps' very bytes (float.__repr__'s, by float_repr.h's put_float: Grisu3, or
- *   PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0) where Grisu3 declines), into one buffer: no float, str or list per input.  None where
+ *   PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0) where Grisu3 declines), into one
+ *   buffer: no float, str or list per input.  None where
  *   dumps_gradient would say None (a key JSON would escape, a value not finite, no inputs) or
  *   where the arguments are not as expected (no buffer of doubles, a node outside it).
  */
@@ -105,6 +110,61 @@ static int read_number(const char *p, const char *q, double *out, int glibc)
     while (p < end && is_space(*p))                                                           \
     p++
 
+#define ARRAY_DEPTH_MAX 32 /* deeper arrays go to json */
+
+/* The JSON array at *p (a '['), of numbers or arrays of them, as json.loads(parse_int=float)
+ * makes it: a list of floats (or of such lists); *p moved past it.  NULL with *declined set where
+ * json must read it (anything else in it, a number not finite, too deep), or with an error. */
+static PyObject *read_array(const char **at, const char *end, int glibc, int depth, int *declined)
+{
+    const char *p = *at + 1;
+    PyObject *list = PyList_New(0);
+    if (list == NULL)
+        return NULL;
+    if (depth >= ARRAY_DEPTH_MAX)
+        goto decline;
+    SKIP_SPACE();
+    if (p < end && *p == ']') {
+        *at = p + 1;
+        return list;
+    }
+    for (;;) {
+        PyObject *item;
+        if (p < end && *p == '[') {
+            if ((item = read_array(&p, end, glibc, depth + 1, declined)) == NULL)
+                goto fail;
+        } else {
+            const char *q = number_end(p, end);
+            double x;
+            if (q == NULL || read_number(p, q, &x, glibc) < 0)
+                goto decline;
+            p = q;
+            if ((item = PyFloat_FromDouble(x)) == NULL)
+                goto fail;
+        }
+        int failed = PyList_Append(list, item);
+        Py_DECREF(item);
+        if (failed)
+            goto fail;
+        SKIP_SPACE();
+        if (p < end && *p == ',') {
+            p++;
+            SKIP_SPACE();
+            continue;
+        }
+        if (p < end && *p == ']') {
+            *at = p + 1;
+            return list;
+        }
+        goto decline;
+    }
+decline:
+    *declined = 1;
+fail:
+    Py_DECREF(list);
+    return NULL;
+}
+
 #define LAG 16 /* bindings read between a dict slot's prefetch and the insertion probing it */
 
 /* The oldest binding read but not yet put (names[*put % LAG]) put into the dict; -1 on error. */
@@ -127,13 +187,17 @@ static void drop(PyObject **names, PyObject **numbers, Py_ssize_t put, Py_ssize_
 }
 
 PyDoc_STRVAR(point_doc,
-"point(text) -> dict | None\n\n"
-"json.loads(text, parse_int=float) of a flat object of plain names to finite numbers; None\n"
-"for anything else (the caller reads it with json).");
+"point(text, arrays=False) -> dict | None\n\n"
+"json.loads(text, parse_int=float) of a flat object of plain names to finite numbers (or, with\n"
+"arrays, to arrays of them, nested); None for anything else (the caller reads it with json).");
 
-static PyObject *point(PyObject *self, PyObject *text)
+static PyObject *point(PyObject *self, PyObject *args)
 {
     (void)self;
+    PyObject *text;
+    int arrays = 0;
+    if (!PyArg_ParseTuple(args, "O|p:point", &text, &arrays))
+        return NULL;
     if (!PyUnicode_Check(text) || PyUnicode_READY(text) < 0 || !PyUnicode_IS_ASCII(text))
         Py_RETURN_NONE;
     const char *p = (const char *)PyUnicode_DATA(text);
@@ -173,12 +237,24 @@ static PyObject *point(PyObject *self, PyObject *text)
         if (p >= end || *p++ != ':')
             goto bail;
         SKIP_SPACE();
-        const char *q = number_end(p, end);
-        double x;
-        if (q == NULL || read_number(p, q, &x, glibc) < 0)
-            goto bail;
-        p = q;
-        PyObject *name = PyUnicode_New(len, 127), *number = PyFloat_FromDouble(x);
+        PyObject *number = NULL;
+        if (arrays && p < end && *p == '[') {
+            int declined = 0;
+            number = read_array(&p, end, glibc, 0, &declined);
+            if (number == NULL && declined)
+                goto bail;
+            if (number == NULL)
+                goto fail;
+        } else {
+            const char *q = number_end(p, end);
+            double x;
+            if (q == NULL || read_number(p, q, &x, glibc) < 0)
+                goto bail;
+            p = q;
+            if ((number = PyFloat_FromDouble(x)) == NULL)
+                goto fail;
+        }
+        PyObject *name = PyUnicode_New(len, 127);
         if (name == NULL || number == NULL) {
             Py_XDECREF(name);
             Py_XDECREF(number);
@@ -392,10 +468,138 @@ static PyObject *all_finite(PyObject *self, PyObject *args)
     return PyBool_FromLong(all);
 }
 
+/* dumps(obj): environment.dumps' JSON of the values _small_json takes, without its budget ----- */
+typedef struct {
+    char *buf;
+    Py_ssize_t len, cap;
+} Out;
+
+/* Room for `more` bytes at o->buf + o->len; -1 (MemoryError set) if there is none to be had. */
+static int reserve(Out *o, Py_ssize_t more)
+{
+    if (o->len + more <= o->cap)
+        return 0;
+    Py_ssize_t cap = o->cap ? o->cap : 4096;
+    while (cap < o->len + more) {
+        if (cap > PY_SSIZE_T_MAX / 2) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        cap *= 2;
+    }
+    char *buf = PyMem_Realloc(o->buf, (size_t)cap);
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    o->buf = buf;
+    o->cap = cap;
+    return 0;
+}
+
+static int put(Out *o, const char *s, Py_ssize_t n)
+{
+    if (reserve(o, n) < 0)
+        return -1;
+    memcpy(o->buf + o->len, s, (size_t)n);
+    o->len += n;
+    return 0;
+}
+
+#define DEPTH_MAX 100 /* deeper than any shaped gradient; json.dumps writes the rest */
+
+/* obj written as json.dumps(obj) writes it: 1; 0 where that is not promised here (another type,
+ * a key JSON would escape, a number that is not finite, too deep); -1 on an error (set). */
+static int put_value(Out *o, PyObject *obj, int depth)
+{
+    if (depth > DEPTH_MAX)
+        return 0;
+    if (PyFloat_CheckExact(obj)) {
+        double x = PyFloat_AS_DOUBLE(obj);
+        if (!isfinite(x))
+            return 0; /* json.dumps(allow_nan=False) says what is wrong */
+        if (reserve(o, FLOAT_MAX) < 0)
+            return -1;
+        char *end = put_float(o->buf + o->len, x);
+        if (end == NULL)
+            return -1;
+        o->len = end - o->buf;
+        return 1;
+    }
+    if (PyList_CheckExact(obj)) {
+        if (put(o, "[", 1) < 0)
+            return -1;
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(obj); k++) {
+            if (k && put(o, ", ", 2) < 0)
+                return -1;
+            int done = put_value(o, PyList_GET_ITEM(obj, k), depth + 1);
+            if (done <= 0)
+                return done;
+        }
+        return put(o, "]", 1) < 0 ? -1 : 1;
+    }
+    if (PyDict_CheckExact(obj)) {
+        PyObject *key, *value;
+        Py_ssize_t pos = 0;
+        if (put(o, "{", 1) < 0)
+            return -1;
+        for (int first = 1; PyDict_Next(obj, &pos, &key, &value); first = 0) {
+            if (!plain(key))
+                return 0;
+            Py_ssize_t n = PyUnicode_GET_LENGTH(key);
+            if ((!first && put(o, ", ", 2) < 0) || put(o, "\"", 1) < 0 ||
+                put(o, PyUnicode_DATA(key), n) < 0 || put(o, "\": ", 3) < 0)
+                return -1;
+            int done = put_value(o, value, depth + 1);
+            if (done <= 0)
+                return done;
+        }
+        return put(o, "}", 1) < 0 ? -1 : 1;
+    }
+    if (PyLong_CheckExact(obj)) { /* int.__repr__, as json.dumps writes an int */
+        PyObject *text = PyObject_Repr(obj);
+        if (text == NULL) { /* more digits than int's limit: json.dumps raises its own error */
+            PyErr_Clear();
+            return 0;
+        }
+        int failed = put(o, PyUnicode_AsUTF8(text), PyUnicode_GET_LENGTH(text)) < 0;
+        Py_DECREF(text);
+        return failed ? -1 : 1;
+    }
+    if (obj == Py_None)
+        return put(o, "null", 4) < 0 ? -1 : 1;
+    if (obj == Py_True)
+        return put(o, "true", 4) < 0 ? -1 : 1;
+    if (obj == Py_False)
+        return put(o, "false", 5) < 0 ? -1 : 1;
+    return 0;
+}
+
+PyDoc_STRVAR(dumps_doc,
+"dumps(obj) -> str | None\n\n"
+"json.dumps(obj)'s very text where obj is made of dicts with plain ASCII string keys, lists,\n"
+"finite floats, ints, booleans and None (environment._small_json's values, of any size);\n"
+"None for anything else (the caller asks json.dumps, which writes it or says what is wrong).");
+
+static PyObject *dumps(PyObject *self, PyObject *obj)
+{
+    (void)self;
+    Out o = {NULL, 0, 0};
+    PyObject *result = NULL;
+    int done = put_value(&o, obj, 0);
+    if (done > 0 && (result = PyUnicode_New(o.len, 127)) != NULL)
+        memcpy(PyUnicode_DATA(result), o.buf, (size_t)o.len);
+    else if (done == 0)
+        result = Py_NewRef(Py_None);
+    PyMem_Free(o.buf);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"dumps", dumps, METH_O, dumps_doc},
     {"finite", all_finite, METH_VARARGS, finite_doc},
     {"scatter", scatter, METH_VARARGS, scatter_doc},
-    {"point", point, METH_O, point_doc},
+    {"point", point, METH_VARARGS, point_doc},
     {"gradient", gradient, METH_VARARGS, gradient_doc},
     {NULL, NULL, 0, NULL},
 };
