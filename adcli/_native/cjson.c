@@ -112,6 +112,9 @@ static int read_number(const char *p, const char *q, double *out, int glibc)
 
 #define ARRAY_DEPTH_MAX 32 /* deeper arrays go to json */
 
+static PyObject *read_value(const char **at, const char *end, int glibc, int depth, int arrays,
+                            int *declined);
+
 /* The JSON array at *p (a '['), of numbers or arrays of them, as json.loads(parse_int=float)
  * makes it: a list of floats (or of such lists); *p moved past it.  NULL with *declined set where
  * json must read it (anything else in it, a number not finite, too deep), or with an error. */
@@ -129,19 +132,9 @@ static PyObject *read_array(const char **at, const char *end, int glibc, int dep
         return list;
     }
     for (;;) {
-        PyObject *item;
-        if (p < end && *p == '[') {
-            if ((item = read_array(&p, end, glibc, depth + 1, declined)) == NULL)
-                goto fail;
-        } else {
-            const char *q = number_end(p, end);
-            double x;
-            if (q == NULL || read_number(p, q, &x, glibc) < 0)
-                goto decline;
-            p = q;
-            if ((item = PyFloat_FromDouble(x)) == NULL)
-                goto fail;
-        }
+        PyObject *item = read_value(&p, end, glibc, depth + 1, 1, declined);
+        if (item == NULL)
+            goto fail;
         int failed = PyList_Append(list, item);
         Py_DECREF(item);
         if (failed)
@@ -163,6 +156,23 @@ decline:
 fail:
     Py_DECREF(list);
     return NULL;
+}
+
+/* The number at *at as a float, or (`arrays`) the array there as read_array reads it; *at moved
+ * past it.  NULL with *declined set where json must read it, or with an error. */
+static PyObject *read_value(const char **at, const char *end, int glibc, int depth, int arrays,
+                            int *declined)
+{
+    if (arrays && *at < end && **at == '[')
+        return read_array(at, end, glibc, depth, declined);
+    const char *q = number_end(*at, end);
+    double x;
+    if (q == NULL || read_number(*at, q, &x, glibc) < 0) {
+        *declined = 1;
+        return NULL;
+    }
+    *at = q;
+    return PyFloat_FromDouble(x);
 }
 
 #define LAG 16 /* bindings read between a dict slot's prefetch and the insertion probing it */
@@ -215,6 +225,7 @@ static PyObject *point(PyObject *self, PyObject *args)
      * it is read: a 250,000-name dict's slots are cache misses otherwise. */
     PyObject *names[LAG], *numbers[LAG];
     Py_ssize_t read = 0, put = 0;
+    int declined = 0; /* a value json must read (bail), not an error (fail) */
     SKIP_SPACE();
     if (p >= end || *p++ != '{')
         goto bail;
@@ -237,23 +248,9 @@ static PyObject *point(PyObject *self, PyObject *args)
         if (p >= end || *p++ != ':')
             goto bail;
         SKIP_SPACE();
-        PyObject *number = NULL;
-        if (arrays && p < end && *p == '[') {
-            int declined = 0;
-            number = read_array(&p, end, glibc, 0, &declined);
-            if (number == NULL && declined)
-                goto bail;
-            if (number == NULL)
-                goto fail;
-        } else {
-            const char *q = number_end(p, end);
-            double x;
-            if (q == NULL || read_number(p, q, &x, glibc) < 0)
-                goto bail;
-            p = q;
-            if ((number = PyFloat_FromDouble(x)) == NULL)
-                goto fail;
-        }
+        PyObject *number = read_value(&p, end, glibc, 0, arrays, &declined);
+        if (number == NULL)
+            goto bail_or_fail;
         PyObject *name = PyUnicode_New(len, 127);
         if (name == NULL || number == NULL) {
             Py_XDECREF(name);
@@ -287,6 +284,9 @@ done:
         if (put_one(out, names, numbers, &put) < 0)
             goto fail;
     return out;
+bail_or_fail:
+    if (!declined)
+        goto fail;
 bail:
     drop(names, numbers, put, read);
     Py_DECREF(out);
