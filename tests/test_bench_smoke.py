@@ -13,7 +13,10 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
+
+from adcli import native
 
 
 def test_quick_bench_runs_adcli_alone(tmp_path):
@@ -64,6 +67,10 @@ def test_baseline_bench_compares_against_an_older_adcli(tmp_path):
     assert all(row.endswith("pure = compiled, = baseline") for row in rows), done.stdout
 
 
+@pytest.mark.skipif(
+    native.load("_cparse") is None or native.load("_csweep") is None,
+    reason=f"the C variant needs the compiled core: {native.describe()}",
+)
 def test_alternatives_bench_runs_pure_and_c(tmp_path):
     # bench/alternatives.py without the compilers (they are not adcli dependencies): the table,
     # the rows that say why a variant is missing, and the check that the paths agree bit for bit.

@@ -175,12 +175,11 @@ static PyObject *read_value(const char **at, const char *end, int glibc, int dep
     return PyFloat_FromDouble(x);
 }
 
-#define LAG 16 /* bindings read between a dict slot's prefetch and the insertion probing it */
-
-/* The oldest binding read but not yet put (names[*put % LAG]) put into the dict; -1 on error. */
+/* The oldest binding read but not yet put (names[*put % PREFETCH_LAG]) put into the dict; -1
+ * on error. */
 static int put_one(PyObject *dict, PyObject **names, PyObject **numbers, Py_ssize_t *put)
 {
-    Py_ssize_t k = (*put)++ % LAG;
+    Py_ssize_t k = (*put)++ % PREFETCH_LAG;
     int status = PyDict_SetItem(dict, names[k], numbers[k]);
     Py_DECREF(names[k]);
     Py_DECREF(numbers[k]);
@@ -191,8 +190,8 @@ static int put_one(PyObject *dict, PyObject **names, PyObject **numbers, Py_ssiz
 static void drop(PyObject **names, PyObject **numbers, Py_ssize_t put, Py_ssize_t read)
 {
     for (; put < read; put++) {
-        Py_DECREF(names[put % LAG]);
-        Py_DECREF(numbers[put % LAG]);
+        Py_DECREF(names[put % PREFETCH_LAG]);
+        Py_DECREF(numbers[put % PREFETCH_LAG]);
     }
 }
 
@@ -212,18 +211,15 @@ static PyObject *point(PyObject *self, PyObject *args)
         Py_RETURN_NONE;
     const char *p = (const char *)PyUnicode_DATA(text);
     const char *end = p + PyUnicode_GET_LENGTH(text);
-    /* Sized for its bindings (one ':' each, or more where a name holds none: a bail anyway),
-     * so the dict is not rebuilt ~18 times on the way to 250,000 names. */
-    Py_ssize_t colons = 0;
-    for (const char *c = p; (c = memchr(c, ':', end - c)) != NULL; c++)
-        colons++;
     int glibc = fegetround() == FE_TONEAREST;
-    PyObject *out = _PyDict_NewPresized(colons);
+    /* Not _PyDict_NewPresized: its table is the general kind (a third larger than json.loads'
+     * str-keyed one, and slower to look names up in later), and it is capped at 2^17 slots. */
+    PyObject *out = PyDict_New();
     if (out == NULL)
         return NULL;
-    /* Each binding goes into the dict LAG bindings after it is read, its slot prefetched when
-     * it is read: a 250,000-name dict's slots are cache misses otherwise. */
-    PyObject *names[LAG], *numbers[LAG];
+    /* A binding is put into the dict once PREFETCH_LAG - 1 more are read, its slot prefetched
+     * when it was read: a 250,000-name dict's slots are cache misses otherwise. */
+    PyObject *names[PREFETCH_LAG], *numbers[PREFETCH_LAG];
     Py_ssize_t read = 0, put = 0;
     int declined = 0; /* a value json must read (bail), not an error (fail) */
     SKIP_SPACE();
@@ -259,10 +255,10 @@ static PyObject *point(PyObject *self, PyObject *args)
         }
         memcpy(PyUnicode_DATA(name), key, len);
         PREFETCH_SLOT(out, PyObject_Hash(name)); /* a str's hash cannot fail */
-        names[read % LAG] = name;
-        numbers[read % LAG] = number;
+        names[read % PREFETCH_LAG] = name;
+        numbers[read % PREFETCH_LAG] = number;
         read++;
-        if (read - put == LAG && put_one(out, names, numbers, &put) < 0)
+        if (read - put == PREFETCH_LAG && put_one(out, names, numbers, &put) < 0)
             goto fail;
         SKIP_SPACE();
         if (p < end && *p == ',') {
@@ -297,7 +293,6 @@ fail:
     return NULL;
 }
 
-#define FLOAT_MAX 24
 #define PUT(s) (memcpy(out, s, sizeof(s) - 1), out += sizeof(s) - 1)
 
 /* A key json.dumps writes as it is between quotes: printable ASCII, no quote or backslash. */

@@ -231,7 +231,6 @@ static PyObject *label_str(Parse *p, int32_t label) {
     return text;
 }
 
-#define LAG 16 /* labels between a slot's prefetch and its insertion */
 
 /* Each input's string: `names`' own key where it is the same text, in order (the keys of a point
  * list the inputs in the order the program first uses them), so that the process holds one
@@ -264,7 +263,7 @@ static PyObject *results(Parse *p, PyObject *names) {
         !(bindings = _PyDict_NewPresized(p->norder - ninputs)))
         goto done;
     /* The labels' strings (shared with `names` where they can be), each hashed while in
-     * cache; then each input's or binding's put in its dict, its slot prefetched LAG labels
+     * cache; then each input's or binding's put in its dict, its slot prefetched PREFETCH_LAG labels
      * before. */
     share(p, strings, names);
     for (Py_ssize_t k = 0; k < p->nlabels; k++) {
@@ -276,10 +275,10 @@ static PyObject *results(Parse *p, PyObject *names) {
         if (PyObject_Hash(text) == -1) goto done;
     }
     for (Py_ssize_t k = 0; k < p->norder; k++) {
-        if (k + LAG < p->norder) {
-            const Label *ahead = &p->labels[p->order[k + LAG]];
+        if (k + PREFETCH_LAG < p->norder) {
+            const Label *ahead = &p->labels[p->order[k + PREFETCH_LAG]];
             PREFETCH_SLOT(ahead->kind == K_INPUT ? inputs : bindings,
-                          PyObject_Hash(PyList_GET_ITEM(strings, p->order[k + LAG])));
+                          PyObject_Hash(PyList_GET_ITEM(strings, p->order[k + PREFETCH_LAG])));
         }
         int32_t label = p->order[k];
         PyObject *index = PyLong_FromLong(p->labels[label].node);
@@ -319,7 +318,7 @@ static PyObject *cparse_parse(PyObject *self, PyObject *args) {
     p.output = -1;
     p.last = -1;
     p.recent[0].start = p.recent[1].start = -1;
-    /* a name every 32 characters fill it at most half: a wide program's is never rebuilt */
+    /* half full at a name every 32 characters: denser names rebuild it once or twice */
     for (p.nslots = 1024; p.nslots < p.n / 16; p.nslots *= 2) {
     }
     PyObject *out = NULL;
@@ -339,7 +338,7 @@ static PyMethodDef methods[] = {
      "init(terminals, ignore, states, rules, start, end, codes, constants, binary, unary, "
      "input_code, const_code, where): load the grammar tables and the primitive codes."},
     {"parse", cparse_parse, METH_VARARGS,
-     "parse(text, names=None) -> (op, arg0, arg1, at, const, events, labels, inputs, bindings, "
+     "parse(text[, names]) -> (op, arg0, arg1, at, const, events, labels, inputs, bindings, "
      "output): arrays, (node, label) int32 pairs as bytes, the labels' strings, dicts; or None "
      "when the pure-Python parser must run (anything but the scalar success path).  The inputs' "
      "strings are the keys of the dict `names` where they are the same text, in order."},

@@ -141,8 +141,8 @@ typedef struct {
 #define IS_LIST(v) ((v) <= -2)
 #define LIST_AT(v) (-2 - (v))
 
-/* Nodes are written to one C buffer per field that doubles as it fills (realloc: a large
- * block moves by remapping, not copying), and each becomes an array('B'/'i'/'d') once, at the
+/* Nodes are written to one C buffer per field that doubles as it fills (realloc: a block glibc
+ * has mmapped moves by remapping, not copying; doubling bounds the copies otherwise), and each becomes an array('B'/'i'/'d') once, at the
  * end: no array grows node by node (an array over-allocates by 1/16, so it would be copied
  * again and again). */
 enum { F_OP, F_ARG0, F_ARG1, F_AT, F_CONST, NFIELDS };

@@ -1,5 +1,6 @@
 /* adcli._cparse: the tape builder — adcli/builder.py's actions for the scalar language, one
- * node at a time into the result's arrays, and the names, inputs and bindings (see cparse.c). */
+ * node at a time into C buffers (arrays at the end), and the names, inputs and bindings (see
+ * cparse.c). */
 #include "cparse.h"
 
 /* The fields as arrays, each buffer freed as soon as its array has it. */

@@ -26,7 +26,8 @@ static inline const char *dict_slot(PyObject *dict, Py_hash_t hash) {
 }
 #define PREFETCH_SLOT(dict, hash) __builtin_prefetch(dict_slot((dict), (hash)))
 #else
-#define PREFETCH_SLOT(dict, hash) ((void)0)
+#define PREFETCH_SLOT(dict, hash) ((void)(dict), (void)(hash)) /* still evaluated */
 #endif
+#define PREFETCH_LAG 16 /* insertions between a slot's prefetch and the one that probes it */
 
 #endif

@@ -17,6 +17,7 @@
  * length with a candidate inside the unsafe interval, which contains the closed one, and (2) they
  * are the unique closest candidate of that length (a tie is declined).
  */
+#include <float.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -188,8 +189,26 @@ static char *put_digits(char *out, const char *digits, int n, int decpt)
     return out;
 }
 
-/* float.__repr__(x) written at out (room for 24 characters: "-1.2345678901234567e-308"); the
- * end, or NULL with an exception set (only where PyOS_double_to_string fails: no memory). */
+#define FLOAT_MAX 24 /* the longest repr: "-1.2345678901234567e-308" */
+
+/* Whether this Python's repr is the shortest round-trip digits (sys.float_repr_style 'short', on
+ * IEEE doubles) — Grisu3's; where not, every float is PyOS_double_to_string's.  -1: not asked. */
+static int short_repr = -1;
+
+static int repr_is_short(void)
+{
+    if (short_repr < 0) {
+        char *r = PyOS_double_to_string(0.1, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+        short_repr = r != NULL && strcmp(r, "0.1") == 0 && DBL_MANT_DIG == 53 && FLT_RADIX == 2;
+        if (r == NULL)
+            PyErr_Clear(); /* no memory now: dtoa will say so for each float */
+        PyMem_Free(r);
+    }
+    return short_repr;
+}
+
+/* float.__repr__(x) written at out (room for FLOAT_MAX characters); the end, or NULL with an
+ * exception set (only where PyOS_double_to_string fails: no memory). */
 static char *put_float(char *out, double x)
 {
     char digits[REPR_DIGITS_MAX + 1];
@@ -204,7 +223,7 @@ static char *put_float(char *out, double x)
         memcpy(out, "0.0", 3);
         return out + 3;
     }
-    if (isfinite(magnitude) && grisu3(magnitude, digits, &n, &k))
+    if (isfinite(magnitude) && repr_is_short() && grisu3(magnitude, digits, &n, &k))
         return put_digits(out, digits, n, n + k);
     char *r = PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
     if (r == NULL)
