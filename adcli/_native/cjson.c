@@ -110,6 +110,25 @@ static int read_number(const char *p, const char *q, double *out, int glibc)
     while (p < end && is_space(*p))                                                           \
     p++
 
+/* After a value in an array or an object: 1 at a ',' (*at past it and the space after: another
+ * value follows), 0 at `closer` (*at past it), -1 at anything else. */
+static int next_item(const char **at, const char *end, char closer)
+{
+    const char *p = *at;
+    SKIP_SPACE();
+    if (p < end && *p == ',') {
+        p++;
+        SKIP_SPACE();
+        *at = p;
+        return 1;
+    }
+    if (p < end && *p == closer) {
+        *at = p + 1;
+        return 0;
+    }
+    return -1;
+}
+
 #define ARRAY_DEPTH_MAX 32 /* deeper arrays go to json */
 
 static PyObject *read_value(const char **at, const char *end, int glibc, int depth, int arrays,
@@ -139,14 +158,11 @@ static PyObject *read_array(const char **at, const char *end, int glibc, int dep
         Py_DECREF(item);
         if (failed)
             goto fail;
-        SKIP_SPACE();
-        if (p < end && *p == ',') {
-            p++;
-            SKIP_SPACE();
+        int more = next_item(&p, end, ']');
+        if (more > 0)
             continue;
-        }
-        if (p < end && *p == ']') {
-            *at = p + 1;
+        if (more == 0) {
+            *at = p;
             return list;
         }
         goto decline;
@@ -260,16 +276,11 @@ static PyObject *point(PyObject *self, PyObject *args)
         read++;
         if (read - put == PREFETCH_LAG && put_one(out, names, numbers, &put) < 0)
             goto fail;
-        SKIP_SPACE();
-        if (p < end && *p == ',') {
-            p++;
-            SKIP_SPACE();
+        int more = next_item(&p, end, '}');
+        if (more > 0)
             continue;
-        }
-        if (p < end && *p == '}') {
-            p++;
+        if (more == 0)
             break;
-        }
         goto bail;
     }
 done:
