@@ -318,6 +318,12 @@ static int plain(PyObject *key)
     return 1;
 }
 
+/* Whether a buffer holds C doubles (an array('d'), the sweeps' arrays). */
+static int doubles(const Py_buffer *view)
+{
+    return view->itemsize == sizeof(double) && view->format && strcmp(view->format, "d") == 0;
+}
+
 PyDoc_STRVAR(gradient_doc,
 "gradient(value, inputs, adjoint) -> str | None\n\n"
 "dumps({\"value\": value, \"gradient\": {name: adjoint[node] for name, node in inputs.items()}})\n"
@@ -340,7 +346,7 @@ static PyObject *gradient(PyObject *self, PyObject *args)
     PyObject *result = NULL, *key, *node;
     Py_ssize_t n = view.len / (Py_ssize_t)sizeof(double), pos = 0, size = 40 + FLOAT_MAX;
     const double *adjoint = view.buf;
-    if (view.itemsize != sizeof(double) || view.format == NULL || strcmp(view.format, "d") != 0)
+    if (!doubles(&view))
         goto none;
     /* First the checks and the length it can take at most, then the text, in place. */
     while (PyDict_Next(inputs, &pos, &key, &node)) {
@@ -409,7 +415,7 @@ static PyObject *scatter(PyObject *self, PyObject *args)
     Py_buffer view;
     if (PyObject_GetBuffer(o_values, &view, PyBUF_WRITABLE | PyBUF_FORMAT) < 0)
         return NULL;
-    int ok = view.itemsize == sizeof(double) && view.format && strcmp(view.format, "d") == 0;
+    int ok = doubles(&view);
     double *values = view.buf;
     Py_ssize_t n = view.len / (Py_ssize_t)sizeof(double), i = 0, j = 0;
     while (ok && PyDict_Next(inputs, &i, &name, &node)) {
@@ -455,7 +461,7 @@ static PyObject *all_finite(PyObject *self, PyObject *args)
         PyErr_Clear();
         Py_RETURN_NONE;
     }
-    int ok = view.itemsize == sizeof(double) && view.format && strcmp(view.format, "d") == 0;
+    int ok = doubles(&view);
     const double *adjoint = view.buf;
     Py_ssize_t n = view.len / (Py_ssize_t)sizeof(double), pos = 0;
     int all = 1;
